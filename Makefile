@@ -1,0 +1,65 @@
+# MLNote — the two commands a newcomer needs are `make lab` and `make test`.
+# Every target creates or updates .venv when pyproject.toml changed (idempotent and quick otherwise).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.mlnote-installed
+NB     ?= [0-9][0-9]
+NOTEBOOK_PY = $(sort $(wildcard notebooks/$(NB)_*.py))
+NOTEBOOK_IPYNB = $(NOTEBOOK_PY:.py=.ipynb)
+JUPYTER_FLAGS := --notebook-dir=notebooks $(if $(DISPLAY),,--no-browser) \
+                 $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: help setup lab test lint pairing unit notebooks execute kernel clean-cache
+
+help:
+	@echo "make lab        set up .venv and start JupyterLab on notebooks/"
+	@echo "make test       set up .venv and run every check (what CI runs)"
+	@echo "make execute    re-run notebooks from their .py source, refresh the .ipynb outputs (NB=01 for one)"
+	@echo "make notebooks  validate notebooks with nbval and report per-notebook time (NB=01 for one)"
+	@echo "make lint       ruff on mlnote_utils/, tests/, notebooks/*.py"
+	@echo "make kernel     also register the 'mlnote' kernel for your user (other Jupyter front-ends)"
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name mlnote --display-name "MLNote (Python 3)" >/dev/null
+	@touch $(STAMP)
+
+kernel: $(STAMP)
+	$(BIN)/python -m ipykernel install --user --name mlnote --display-name "MLNote (Python 3)"
+
+lab: $(STAMP)
+	@echo "Starting JupyterLab on notebooks/ — open the http://127.0.0.1:... URL printed below."
+	$(BIN)/jupyter lab $(JUPYTER_FLAGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check mlnote_utils tests notebooks/*.py
+	$(BIN)/ruff format --check mlnote_utils tests
+
+# Pairing: regenerate each .ipynb's inputs from its .py source and fail on any difference.
+pairing: $(STAMP)
+	$(BIN)/python -m tests.tools.pairing $(NOTEBOOK_PY)
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -q tests
+
+# Validation and execution use a fresh, empty cache folder, so every run trains from scratch
+# (a learner's own runs use data/cache/ and resume from checkpoints).
+# nbval over the committed notebooks; prints the wall time of each and fails above the budget.
+notebooks: $(STAMP)
+	TQDM_DISABLE=1 MLNOTE_CACHE_DIR=$$(mktemp -d) $(BIN)/python -m pytest -q -p tests.tools.nbtiming --nbval-lax --nbval-current-env \
+	    --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOK_IPYNB)
+
+test: lint pairing unit notebooks
+	@echo "make test: all checks passed."
+
+execute: $(STAMP)
+	TQDM_DISABLE=1 MLNOTE_CACHE_DIR=$$(mktemp -d) $(BIN)/python -m tests.tools.execute $(NOTEBOOK_PY)
+
+clean-cache:
+	rm -rf data/cache
