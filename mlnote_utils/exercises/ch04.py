@@ -1,0 +1,5 @@
+"""Exercise checkers for chapter 04."""
+
+from __future__ import annotations
+
+__all__: list[str] = []
