@@ -1,0 +1,169 @@
+"""Tests for mlnote_utils.hessian against torch.autograd.functional.hessian and exact eigvalsh."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import torch
+from torch import nn
+
+from mlnote_utils import hessian as hs
+
+
+def _f_notes(w: torch.Tensor) -> torch.Tensor:
+    # one pair (x=1, y_hat=1), model y = w1*w2*x, squared error
+    return (1.0 - w[0] * w[1]) ** 2
+
+
+def _rosen(x: torch.Tensor) -> torch.Tensor:
+    return ((1 - x[:-1]) ** 2 + 10 * (x[1:] - x[:-1] ** 2) ** 2).sum() + torch.sin(x).prod()
+
+
+def _small_model(seed: int = 0, bn: bool = False) -> nn.Module:
+    torch.manual_seed(seed)
+    layers = [nn.Linear(3, 5), nn.Tanh(), nn.Linear(5, 2)]
+    if bn:
+        layers.insert(1, nn.BatchNorm1d(5))
+    return nn.Sequential(*layers).double()
+
+
+def _batch(seed: int = 1, n: int = 16):
+    g = torch.Generator().manual_seed(seed)
+    return torch.randn(n, 3, generator=g, dtype=torch.float64), torch.randint(0, 2, (n,), generator=g)
+
+
+def _reference_model_hessian(model, criterion, batch):
+    params = [p.detach().clone() for p in model.parameters()]
+    sizes = [p.numel() for p in params]
+    names = [n for n, _ in model.named_parameters()]
+
+    def f(flat):
+        pieces = torch.split(flat, sizes)
+        d = {n: t.view_as(p) for n, t, p in zip(names, pieces, params, strict=True)}
+        return criterion(torch.func.functional_call(model, d, (batch[0],)), batch[1])
+
+    return torch.autograd.functional.hessian(f, torch.cat([p.reshape(-1) for p in params]))
+
+
+def test_notes_example_hessian_and_hvp():
+    H = hs.hessian_matrix(_f_notes, torch.zeros(2))
+    torch.testing.assert_close(H, torch.tensor([[0.0, -2.0], [-2.0, 0.0]]))
+    torch.testing.assert_close(hs.hessian_matrix_loop(_f_notes, torch.zeros(2)), H)
+    torch.testing.assert_close(
+        hs.hvp(_f_notes, torch.zeros(2), torch.tensor([1.0, 1.0])), torch.tensor([-2.0, -2.0])
+    )
+    assert hs.classify_critical_point(torch.linalg.eigvalsh(H)) == "saddle point"
+
+
+def test_hessian_matches_autograd_functional():
+    x = torch.linspace(-1, 1.5, 6, dtype=torch.float64)
+    ref = torch.autograd.functional.hessian(_rosen, x)
+    torch.testing.assert_close(hs.hessian_matrix(_rosen, x), ref)
+    torch.testing.assert_close(hs.hessian_matrix_loop(_rosen, x), ref)
+    v = torch.arange(6, dtype=torch.float64) - 2.5
+    torch.testing.assert_close(hs.hvp(_rosen, x, v), ref @ v)
+
+
+def test_model_hessian_matches_reference_and_leaves_model_as_found():
+    model, batch, crit = _small_model(), _batch(), nn.CrossEntropyLoss()
+    model.train()
+    for p in model.parameters():
+        p.grad = torch.full_like(p, 7.0)
+    before = [p.detach().clone() for p in model.parameters()]
+    H = hs.model_hessian(model, crit, batch)
+    torch.testing.assert_close(H, _reference_model_hessian(model, crit, batch))
+    torch.testing.assert_close(H, H.T)
+    assert model.training
+    for p, b in zip(model.parameters(), before, strict=True):
+        assert torch.equal(p, b) and torch.equal(p.grad, torch.full_like(p, 7.0))
+
+
+def test_loss_function_of_params_matches_model():
+    model, batch, crit = _small_model(), _batch(), nn.CrossEntropyLoss()
+    f, theta = hs.loss_function_of_params(model, crit, batch)
+    assert theta.numel() == sum(p.numel() for p in model.parameters())
+    torch.testing.assert_close(f(theta), crit(model(batch[0]), batch[1]))
+
+
+@pytest.mark.parametrize("which", ["largest", "smallest", "magnitude"])
+def test_top_eigenvalues_match_eigvalsh(which):
+    model, batch, crit = _small_model(), _batch(), nn.CrossEntropyLoss()
+    H = hs.model_hessian(model, crit, batch)
+    exact, vecs = torch.linalg.eigh(H)
+    res = hs.top_eigenvalues(model, crit, batch, k=3, tol=1e-8, max_iter=60, which=which)
+    order = {
+        "largest": exact.flip(0),
+        "smallest": exact,
+        "magnitude": exact[exact.abs().argsort(descending=True)],
+    }
+    assert res.converged
+    torch.testing.assert_close(res.eigenvalues, order[which][:3], rtol=1e-6, atol=1e-9)
+    for lam, v in zip(res.eigenvalues, res.eigenvectors, strict=True):
+        torch.testing.assert_close(H @ v, lam * v, rtol=1e-5, atol=1e-6)
+
+
+def test_batchnorm_train_mode_hessian_and_buffers_restored():
+    model, batch, crit = _small_model(bn=True), _batch(), nn.CrossEntropyLoss()
+    model.train()
+    stats = model[1].running_mean.clone(), int(model[1].num_batches_tracked)
+    H = hs.model_hessian(model, crit, batch)
+    torch.testing.assert_close(H, H.T)
+    f, theta = hs.loss_function_of_params(copy.deepcopy(model), crit, batch)  # f updates BN stats
+    torch.testing.assert_close(
+        H, torch.autograd.functional.hessian(f, theta)
+    )  # running stats unused in train mode
+    exact = torch.linalg.eigvalsh(H)[-1]
+    res = hs.top_eigenvalues(model, crit, batch, k=1, tol=1e-6, max_iter=80)
+    torch.testing.assert_close(res.eigenvalues[0], exact, rtol=1e-5, atol=1e-8)
+    assert torch.equal(model[1].running_mean, stats[0]) and int(model[1].num_batches_tracked) == stats[1]
+    assert model.training
+
+
+def test_hessian_trace_close_to_exact():
+    model, batch, crit = _small_model(), _batch(), nn.CrossEntropyLoss()
+    exact = float(torch.trace(hs.model_hessian(model, crit, batch)))
+    est = hs.hessian_trace(model, crit, batch, n_samples=150, seed=3)
+    assert est.stderr > 0
+    assert abs(est.mean - exact) < 4 * est.stderr + 1e-9
+    again = hs.hessian_trace(model, crit, batch, n_samples=150, seed=3)
+    assert again.mean == est.mean  # seeded
+
+
+def test_counts_ratio_and_classification():
+    assert hs.count_eigenvalue_signs([1.0, -1.0, 1e-9, 0.0]) == {"positive": 1, "negative": 1, "zero": 2}
+    assert hs.minimum_ratio([1.0, 2.0, 3.0]) == 1.0
+    assert hs.minimum_ratio([1.0, -1.0, 0.0, 0.0]) == 0.25
+    assert hs.minimum_ratio([1.0, -1.0, 0.0, 0.0], exclude_zero=True) == 0.5
+    assert hs.classify_critical_point([1.0, 2.0]) == "local minimum"
+    assert hs.classify_critical_point([-1.0, -2.0]) == "local maximum"
+    assert hs.classify_critical_point([1.0, -2.0, 0.0]) == "saddle point"
+    assert hs.classify_critical_point([1.0, 0.0]) == "degenerate"
+    assert hs.classify_critical_point([0.0]) == "degenerate"  # x**3 at 0
+    assert hs.classify_critical_point([1.0, 1e-3], tol=1e-2) == "degenerate"
+
+
+def test_bad_input_raises():
+    with pytest.raises(TypeError, match="f must be a callable"):
+        hs.hessian_matrix(3, torch.zeros(2))
+    with pytest.raises(ValueError, match="x must be a flat"):
+        hs.hessian_matrix(_f_notes, torch.zeros(2, 2))
+    with pytest.raises(TypeError, match="x must be a torch.Tensor"):
+        hs.hvp(_f_notes, [0.0, 0.0], torch.zeros(2))
+    with pytest.raises(ValueError, match="v must be a tensor"):
+        hs.hvp(_f_notes, torch.zeros(2), torch.zeros(3))
+    model, batch, crit = _small_model(), _batch(), nn.CrossEntropyLoss()
+    with pytest.raises(TypeError, match="model must be"):
+        hs.top_eigenvalues("net", crit, batch)
+    with pytest.raises(ValueError, match="batch must be a pair"):
+        hs.hessian_trace(model, crit, batch[0])
+    with pytest.raises(ValueError, match="k must be"):
+        hs.top_eigenvalues(model, crit, batch, k=0)
+    with pytest.raises(ValueError, match="which must be"):
+        hs.top_eigenvalues(model, crit, batch, which="top")
+    with pytest.raises(ValueError, match="n_samples"):
+        hs.hessian_trace(model, crit, batch, n_samples=1)
+    with pytest.raises(ValueError, match="eigenvalues must be"):
+        hs.minimum_ratio([])
+    with pytest.raises(ValueError, match="tol must be"):
+        hs.classify_critical_point([1.0], tol=-1)
