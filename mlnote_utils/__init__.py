@@ -27,6 +27,8 @@ from .optim import *  # noqa: F403
 from .optim import __all__ as _optim_all
 from .plot import *  # noqa: F403
 from .plot import __all__ as _plot_all
+from .regression import *  # noqa: F403
+from .regression import __all__ as _regression_all
 from .train import *  # noqa: F403
 from .train import __all__ as _train_all
 from .widgets import *  # noqa: F403
@@ -47,6 +49,7 @@ __all__ = [
     *_normalization_all,
     *_optim_all,
     *_plot_all,
+    *_regression_all,
     *_train_all,
     *_widgets_all,
 ]

@@ -235,7 +235,7 @@ def load_seattle_temps() -> tuple[np.ndarray, np.ndarray]:
     return hours, ((fahrenheit - 32.0) * 5.0 / 9.0).astype(np.float32)
 
 
-def make_daily_views(n_days: int = 730, seed: int = 0) -> np.ndarray:
+def make_daily_views(n_days: int = 730, seed: int = 0, noise: float = 0.12) -> np.ndarray:
     """A *generated* series of daily page views with a weekly rhythm, a slow trend and noise.
 
     It imitates the lecture's channel-views example (weekends are quiet); it is not real data.
@@ -243,18 +243,20 @@ def make_daily_views(n_days: int = 730, seed: int = 0) -> np.ndarray:
     Args:
         n_days: length of the series (≥ 60).
         seed: noise seed.
+        noise: standard deviation of the added Gaussian noise (0 gives the clean signal).
 
     Returns:
         ``(n_days,)`` float32 views, in thousands.
     """
     if not isinstance(n_days, int) or n_days < 60:
         raise ValueError(f"n_days={n_days!r}: expected an int ≥ 60")
+    if not noise >= 0:
+        raise ValueError(f"noise={noise!r}: expected a standard deviation ≥ 0")
     rng = np.random.default_rng(seed)
     day = np.arange(n_days)
     weekly = np.array([1.0, 1.05, 1.0, 0.95, 0.85, 0.45, 0.4])[day % 7]  # Mon..Sun: weekends are quiet
     trend = 3.0 + 1.5 * day / n_days + 0.3 * np.sin(2 * np.pi * day / 182.5)
-    noise = rng.normal(0.0, 0.12, n_days)
-    return (trend * weekly + noise).astype(np.float32)
+    return (trend * weekly + rng.normal(0.0, noise, n_days)).astype(np.float32)
 
 
 def lagged_features(

@@ -182,7 +182,7 @@ def fit(
         metric: optional ``metric(output, target) -> scalar`` such as :func:`accuracy`.
         device: where to train.
         checkpoint: optional file path for per-epoch checkpoints.
-        progress: show a ``tqdm.auto`` bar (``TQDM_DISABLE=1`` silences it).
+        progress: show a ``tqdm.auto`` bar (the environment variable ``TQDM_DISABLE=1`` also silences it).
         live_plot: redraw a loss curve after every epoch (in a notebook).
         on_epoch_end: optional callback ``f(epoch, history)``.
     """
@@ -203,8 +203,9 @@ def fit(
         _set_rng_state(state["rng"], train_loader)
     from tqdm.auto import tqdm
 
-    bar_options = {} if progress else {"disable": True}  # leave `disable` unset so TQDM_DISABLE works
-    bar = tqdm(range(start, epochs), initial=start, total=epochs, desc="epoch", **bar_options)
+    # tqdm.notebook ignores TQDM_DISABLE, so honour it here (CI and `make execute` set it).
+    quiet = not progress or os.environ.get("TQDM_DISABLE", "").lower() in {"1", "true", "yes"}
+    bar = tqdm(range(start, epochs), initial=start, total=epochs, desc="epoch", disable=quiet)
     live = _LivePlot() if live_plot else None
     for epoch in bar:
         t0 = time.perf_counter()

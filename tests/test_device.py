@@ -1,0 +1,69 @@
+import pytest
+import torch
+
+import mlnote_utils as mu
+
+
+def test_default_is_cpu_without_accelerators(monkeypatch):
+    monkeypatch.delenv("MLNOTE_DEVICE", raising=False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr("mlnote_utils.device._mps_available", lambda: False)
+    assert mu.get_device() == torch.device("cpu")
+
+
+def test_cuda_is_preferred_when_present(monkeypatch):
+    monkeypatch.delenv("MLNOTE_DEVICE", raising=False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert mu.get_device() == torch.device("cuda")
+
+
+def test_mps_comes_before_cpu(monkeypatch):
+    monkeypatch.delenv("MLNOTE_DEVICE", raising=False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr("mlnote_utils.device._mps_available", lambda: True)
+    assert mu.get_device() == torch.device("mps")
+
+
+def test_environment_override(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setenv("MLNOTE_DEVICE", "cpu")
+    assert mu.get_device() == torch.device("cpu")
+
+
+@pytest.mark.parametrize("value", ["gpu", "tpu", "CPUX"])
+def test_unknown_device_name_is_rejected(monkeypatch, value):
+    monkeypatch.setenv("MLNOTE_DEVICE", value)
+    with pytest.raises(ValueError, match="MLNOTE_DEVICE.*expected one of cpu, cuda, mps"):
+        mu.get_device()
+
+
+def test_unavailable_cuda_is_rejected(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(ValueError, match="prefer='cuda'.*no CUDA device"):
+        mu.get_device("cuda")
+
+
+def test_seed_everything_repeats_all_generators():
+    import random
+
+    import numpy as np
+
+    def draw():
+        return random.random(), float(np.random.rand()), float(torch.rand(()))
+
+    mu.seed_everything(3)
+    first = draw()
+    mu.seed_everything(3)
+    assert draw() == first
+    mu.seed_everything(4)
+    assert draw() != first
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "0", True])
+def test_seed_everything_rejects_bad_seed(seed):
+    with pytest.raises(ValueError, match="seed=.*non-negative integer"):
+        mu.seed_everything(seed)
+
+
+def test_describe_device_names_cpu_threads():
+    assert mu.describe_device(torch.device("cpu")).startswith("device: cpu (")

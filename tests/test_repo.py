@@ -1,0 +1,117 @@
+"""Repository-level checks: pins agree, public API is sound, doctests run, notebooks carry the checklist."""
+
+import doctest
+import importlib
+import json
+import pkgutil
+import re
+from pathlib import Path
+
+import pytest
+import tomllib
+
+import mlnote_utils
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
+
+
+def _pins_from_pyproject() -> dict[str, str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    reqs = project["dependencies"] + project["optional-dependencies"]["dev"]
+    return dict(r.split("==") for r in reqs)
+
+
+def _pins_from_environment() -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / "environment.yml").read_text().splitlines():
+        m = re.match(r"^\s*-\s*([A-Za-z0-9_.\-]+)==([^\s#]+)", line)
+        if m:
+            pins[m.group(1)] = m.group(2)
+    return pins
+
+
+def test_every_dependency_is_pinned():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    for req in project["dependencies"] + project["optional-dependencies"]["dev"]:
+        assert "==" in req, f"{req}: pin it with =="
+    assert _pins_from_pyproject()["torch"] == "2.13.0"
+
+
+def test_environment_yml_matches_pyproject():
+    assert _pins_from_environment() == _pins_from_pyproject()
+
+
+def test_public_api_names_exist_and_are_unique():
+    names = mlnote_utils.__all__
+    assert len(names) == len(set(names)), "a public name is exported by two modules"
+    for name in names:
+        assert hasattr(mlnote_utils, name), name
+    for info in pkgutil.iter_modules(mlnote_utils.__path__):
+        if info.name.startswith("_") or info.name == "exercises":
+            continue
+        module = importlib.import_module(f"mlnote_utils.{info.name}")
+        assert set(module.__all__) <= set(names), f"mlnote_utils.{info.name}: not re-exported in __init__"
+
+
+def _modules():
+    for info in pkgutil.walk_packages(mlnote_utils.__path__, "mlnote_utils."):
+        yield importlib.import_module(info.name)
+
+
+@pytest.mark.parametrize("module", list(_modules()), ids=lambda m: m.__name__)
+def test_doctests(module):
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0
+
+
+def test_shipped_data_checksums_match_readme():
+    from mlnote_utils.data import _SHIPPED, sha256_file
+
+    readme = (ROOT / "data" / "README.md").read_text()
+    for name, digest in _SHIPPED.items():
+        assert sha256_file(ROOT / "data" / name) == digest
+        assert name in readme and digest in readme
+
+
+def test_there_are_chapters():
+    assert NOTEBOOKS, "no notebooks/NN_*.py found"
+
+
+@pytest.mark.parametrize("py", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_paired_executed_and_has_kernelspec(py):
+    ipynb = py.with_suffix(".ipynb")
+    assert ipynb.exists(), f"{ipynb.name} missing: run make execute NB={py.name[:2]}"
+    nb = json.loads(ipynb.read_text(encoding="utf-8"))
+    assert nb["metadata"]["kernelspec"]["name"] == "mlnote"
+    code = [c for c in nb["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+    unrun = [i for i, c in enumerate(code) if c["execution_count"] is None]
+    assert not unrun, f"{ipynb.name}: code cells {unrun} have no stored output (run make execute)"
+    counts = [c["execution_count"] for c in code]
+    assert counts == list(range(1, len(code) + 1)), f"{ipynb.name}: not executed top to bottom in one run"
+    errors = [o for c in code for o in c["outputs"] if o["output_type"] == "error"]
+    assert not errors, f"{ipynb.name}: stored outputs contain an error"
+
+
+@pytest.mark.parametrize("py", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_follows_the_checklist(py):
+    text = py.read_text(encoding="utf-8")
+    for what, pattern in {
+        "learning goals (学习目标)": r"学习目标",
+        "summary (小结)": r"##\s*小结",
+        "exercises (练习)": r"##\s*练习",
+        "a widget": r"mu\.interactive_figure|ipywidgets|interact\(",
+        "an assert on a measured claim": r"^\s*assert ",
+        "a checked deterministic cell": r"# NBVAL_CHECK_OUTPUT",
+        "a derivation checked in code": r"assert_close",
+        "a hidden reference solution": r'jupyter=\{"source_hidden": true\}',
+        "the device printed": r"describe_device",
+    }.items():
+        assert re.search(pattern, text, re.M), f"{py.name}: no {what}"
+    assert "!pip" not in text and "plt.savefig" not in text
+
+
+def test_readme_lists_every_chapter():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for py in NOTEBOOKS:
+        assert f"notebooks/{py.stem}.ipynb" in readme, f"README chapter table lacks {py.stem}"
