@@ -1,0 +1,93 @@
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from mlnote_utils import classification as cl
+
+
+def test_one_hot_matches_torch():
+    y = torch.tensor([0, 3, 1, 3])
+    torch.testing.assert_close(cl.one_hot(y, 4), F.one_hot(y, 4).float())
+
+
+@pytest.mark.parametrize(
+    "labels, n, match",
+    [
+        (torch.tensor([0, 5]), 3, "labels"),
+        (torch.tensor([0.0, 1.0]), 3, "labels"),
+        (torch.tensor([0, 1]), 1, "num_classes"),
+    ],
+)
+def test_one_hot_rejects_bad_input(labels, n, match):
+    with pytest.raises(ValueError, match=match):
+        cl.one_hot(labels, n)
+
+
+def test_softmax_stable_matches_torch_and_naive_overflows():
+    torch.manual_seed(0)
+    z = torch.randn(5, 7)
+    torch.testing.assert_close(cl.softmax_stable(z), torch.softmax(z, -1))
+    torch.testing.assert_close(cl.softmax_naive(z), torch.softmax(z, -1))
+    big = torch.tensor([1000.0, 1001.0, 1002.0])
+    assert torch.isnan(cl.softmax_naive(big)).any()
+    torch.testing.assert_close(cl.softmax_stable(big), torch.softmax(big, -1))
+    torch.testing.assert_close(cl.softmax_stable(z, dim=0), torch.softmax(z, 0))
+
+
+def test_cross_entropy_matches_torch_including_huge_logits():
+    torch.manual_seed(1)
+    z, y = torch.randn(6, 4), torch.randint(0, 4, (6,))
+    torch.testing.assert_close(cl.cross_entropy_by_hand(z, y), F.cross_entropy(z, y))
+    z_big = z * 1000
+    torch.testing.assert_close(cl.cross_entropy_by_hand(z_big, y), F.cross_entropy(z_big, y))
+
+
+def test_mse_on_probabilities_by_formula():
+    z, y = torch.tensor([[0.0, 0.0]]), torch.tensor([1])
+    assert float(cl.mse_on_probabilities(z, y)) == pytest.approx(0.5)  # (0.5)^2 + (0.5)^2
+
+
+def test_loss_input_checks():
+    with pytest.raises(ValueError, match="logits"):
+        cl.cross_entropy_by_hand(torch.zeros(3), torch.zeros(3, dtype=torch.long))
+    with pytest.raises(TypeError, match="targets"):
+        cl.mse_on_probabilities(torch.zeros(3, 2), torch.zeros(3))
+
+
+def test_toy_loss_matches_library_losses():
+    x, y = cl.make_toy_binary(10, seed=3)
+    w, b = torch.tensor(1.5, dtype=torch.float64), torch.tensor(-0.2, dtype=torch.float64)
+    logits = torch.stack([torch.zeros_like(x), w * x + b], 1)
+    torch.testing.assert_close(cl.toy_classifier_loss(w, b, x, y, "ce"), F.cross_entropy(logits, y))
+    torch.testing.assert_close(cl.toy_classifier_loss(w, b, x, y, "mse"), cl.mse_on_probabilities(logits, y))
+    grid = cl.toy_classifier_loss(torch.zeros(2, 3), torch.zeros(2, 3), x, y, "ce")
+    assert grid.shape == (2, 3)
+    with pytest.raises(ValueError, match="kind"):
+        cl.toy_classifier_loss(w, b, x, y, "hinge")
+    with pytest.raises(ValueError, match="n="):
+        cl.make_toy_binary(7)
+
+
+def test_confusion_matrix_matches_sklearn():
+    from sklearn.metrics import confusion_matrix as sk_cm
+
+    rng = np.random.default_rng(0)
+    t, p = rng.integers(0, 5, 50), rng.integers(0, 5, 50)
+    np.testing.assert_array_equal(cl.confusion_matrix(torch.tensor(p), t, 5), sk_cm(t, p, labels=range(5)))
+    with pytest.raises(ValueError, match="labels in 0..1"):
+        cl.confusion_matrix([0, 2], [0, 1], 2)
+    with pytest.raises(ValueError, match="lengths"):
+        cl.confusion_matrix([0, 1], [0], 2)
+
+
+def test_plots_return_axes():
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    ax = cl.plot_confusion_matrix(np.eye(3, dtype=int))
+    assert ax.get_xlabel() == "predicted class"
+    ax = cl.plot_misclassified(np.zeros((2, 64)), [1, 2], [3, 4])
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["1→3", "2→4"]
+    with pytest.raises(ValueError, match="square"):
+        cl.plot_misclassified(np.zeros((2, 10)), [1, 2], [3, 4])
