@@ -8,7 +8,9 @@ STAMP  := $(VENV)/.mlnote-installed
 NB     ?= [0-9][0-9]
 NOTEBOOK_PY = $(sort $(wildcard notebooks/$(NB)_*.py))
 NOTEBOOK_IPYNB = $(NOTEBOOK_PY:.py=.ipynb)
-JUPYTER_FLAGS := --notebook-dir=notebooks $(if $(DISPLAY),,--no-browser) \
+# No display (a server, a container, CI): do not try to open a browser; the URL is printed instead.
+HAS_DISPLAY := $(or $(DISPLAY),$(WAYLAND_DISPLAY),$(filter Darwin,$(shell uname -s)))
+JUPYTER_FLAGS := --notebook-dir=notebooks $(if $(HAS_DISPLAY),,--no-browser) \
                  $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: help setup lab test lint pairing unit notebooks execute kernel clean-cache
