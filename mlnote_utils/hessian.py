@@ -18,6 +18,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 from torch import nn
 from torch.func import functional_call, grad, jvp
@@ -35,6 +36,13 @@ __all__ = [
     "count_eigenvalue_signs",
     "minimum_ratio",
     "classify_critical_point",
+    "TOY_SURFACES",
+    "flat_surface",
+    "PointInfo",
+    "inspect_point",
+    "find_critical_point",
+    "escape_direction",
+    "plot_point_info",
 ]
 
 
@@ -389,3 +397,114 @@ def classify_critical_point(eigenvalues, tol: float = 1e-5) -> str:
     if c["zero"]:
         return "degenerate"
     return "local minimum" if c["positive"] else "local maximum"
+
+
+# ----------------------------------------------------------------------------- 2-D toy surfaces (widgets)
+#: Two-parameter losses written with torch ops: each works on scalars and on whole grids.
+TOY_SURFACES: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
+    "notes (1 - w1*w2)^2": lambda a, b: (1 - a * b) ** 2,
+    "saddle w1^2 - w2^2": lambda a, b: a**2 - b**2,
+    "two minima (w1^2-1)^2 + w2^2": lambda a, b: (a**2 - 1) ** 2 + b**2,
+    "peak and ring (w1^2+w2^2-1)^2": lambda a, b: (a**2 + b**2 - 1) ** 2,
+    "monkey saddle w1^3 - 3 w1 w2^2": lambda a, b: a**3 - 3 * a * b**2,
+    "cubic w1^3 + w2^2": lambda a, b: a**3 + b**2,
+}
+
+
+def flat_surface(name: str) -> Callable[[torch.Tensor], torch.Tensor]:
+    """The toy surface ``name`` as a function of one flat tensor ``w = (w1, w2)``."""
+    if name not in TOY_SURFACES:
+        raise ValueError(f"name must be one of {list(TOY_SURFACES)}, got {name!r}")
+    fn = TOY_SURFACES[name]
+    return lambda w: fn(w[0], w[1])
+
+
+@dataclass
+class PointInfo:
+    """What the second-order test says about one point: loss, gradient, Hessian, eigen-pairs, type."""
+
+    point: torch.Tensor
+    loss: float
+    grad: torch.Tensor
+    hessian: torch.Tensor
+    eigenvalues: torch.Tensor  # ascending
+    eigenvectors: torch.Tensor  # columns, as torch.linalg.eigh returns them
+    kind: str
+
+
+def inspect_point(
+    f: Callable[[torch.Tensor], torch.Tensor], x, *, grad_tol: float = 1e-6, tol: float = 1e-5
+) -> PointInfo:
+    """Gradient, exact Hessian, its eigen-decomposition and the point's type.
+
+    ``kind`` is ``"not critical"`` when ``‖∇f‖ > grad_tol``, otherwise :func:`classify_critical_point`.
+
+    >>> inspect_point(flat_surface("notes (1 - w1*w2)^2"), [0.0, 0.0]).kind
+    'saddle point'
+    """
+    x = torch.as_tensor(x, dtype=torch.float64).detach().reshape(-1)
+    _check_f_x(f, x)
+    g = grad(f)(x)
+    H = hessian_matrix(f, x)
+    lam, U = torch.linalg.eigh(H)
+    kind = "not critical" if float(g.norm()) > grad_tol else classify_critical_point(lam, tol)
+    return PointInfo(x, float(f(x)), g, H, lam, U, kind)
+
+
+def find_critical_point(
+    f: Callable[[torch.Tensor], torch.Tensor], x0, *, steps: int = 50, rcond: float = 1e-10
+) -> torch.Tensor:
+    """Newton's method on the gradient, x ← x − H⁺g: converges to a *nearby critical point of any type*.
+
+    Unlike gradient descent it is attracted to saddles and maxima as much as to minima (it solves ∇f = 0).
+    ``rcond`` cuts tiny eigenvalues out of the pseudo-inverse.
+    """
+    x = torch.as_tensor(x0, dtype=torch.float64).detach().reshape(-1).clone()
+    _check_f_x(f, x)
+    for _ in range(steps):
+        g = grad(f)(x)
+        if float(g.norm()) < 1e-13:
+            break
+        x = x - torch.linalg.pinv(hessian_matrix(f, x), rtol=rcond, hermitian=True) @ g
+    return x
+
+
+def escape_direction(info: PointInfo) -> torch.Tensor:
+    """Unit eigenvector of the most negative Hessian eigenvalue (raises if there is none)."""
+    if float(info.eigenvalues[0]) >= 0:
+        raise ValueError("the Hessian at this point has no negative eigenvalue: no escape direction")
+    return info.eigenvectors[:, 0]
+
+
+def plot_point_info(xs, ys, Z, info: PointInfo, *, ax=None, arrow: float = 0.5):
+    """Contour of a 2-D surface with the point, −gradient (black) and eigen-directions
+    (red: negative curvature, blue: positive, grey: flat). Returns the Axes."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        ax = plt.figure(figsize=(5, 4)).add_subplot()
+    ax.contourf(xs, ys, Z, levels=30, cmap="viridis")
+    ax.contour(xs, ys, Z, levels=15, colors="white", linewidths=0.4, alpha=0.6)
+    p = info.point.numpy()
+    ax.plot(*p, "o", color="white", mec="black", ms=8)
+    cut = 1e-5 * float(info.eigenvalues.abs().max())
+    for lam, u in zip(info.eigenvalues.tolist(), info.eigenvectors.T, strict=True):
+        col = "tab:red" if lam < -cut else ("tab:blue" if lam > cut else "0.6")
+        d = arrow * u.numpy()
+        ax.plot(
+            [p[0] - d[0], p[0] + d[0]],
+            [p[1] - d[1], p[1] + d[1]],
+            "-",
+            color=col,
+            lw=2.5,
+            label=f"eigvec, λ={lam:+.2f}",
+        )
+    g = info.grad.numpy()
+    if np.linalg.norm(g) > 1e-12:
+        d = -arrow * g / np.linalg.norm(g)
+        ax.annotate("", p + d, p, arrowprops={"arrowstyle": "->", "color": "black", "lw": 2})
+    ax.set_xlabel("w1")
+    ax.set_ylabel("w2")
+    ax.set_title(f"{info.kind}: |grad|={float(info.grad.norm()):.2g}")
+    ax.legend(loc="lower left", fontsize="x-small")
+    return ax

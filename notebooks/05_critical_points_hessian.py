@@ -1,0 +1,821 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#   kernelspec:
+#     display_name: MLNote (Python 3)
+#     language: python
+#     name: mlnote
+# ---
+
+# %% [markdown]
+# # 第 5 章 临界点与海森矩阵（Critical Points & the Hessian）
+#
+# **学习目标**
+#
+# 1. 明白"梯度为零"只说明到了一个临界点（Critical Point），它可能是局部最小值（Local Minimum）、
+#    局部最大值（Local Maximum），也可能是鞍点（Saddle Point）。
+# 2. 写出二阶泰勒展开（Taylor Expansion），并用数值实验确认它在一个点附近有多准。
+# 3. 用海森矩阵（Hessian）特征值的正负给临界点分类，并沿负特征值的特征向量（Eigenvector）走出鞍点。
+# 4. 用 `torch.func` 求小网络的精确海森矩阵，亲手测一测"训练停下来的地方，鞍点和局部最小值哪个多"。
+# 5. 对十万参数以上的网络，不构造海森矩阵，只用海森-向量积（Hessian-vector product, HVP）估计最大特征值和迹（Trace）。
+#
+# **如何使用本笔记本**：从上到下依次运行（Run All 即可）。带滑块的单元需要一个正在运行的内核（kernel）；
+# 每个滑块旁边都有一张静态图，在 GitHub 或 HTML 里也能看到同样的内容。有 GPU 时会自动使用，
+# 设置环境变量 `MLNOTE_DEVICE=cpu` 可强制使用 CPU。本章的小网络实验都用 float64 在 CPU 上做（精确的特征值需要它），
+# 整本在 2 核 CPU 上约需一分钟。
+
+# %%
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from torch import nn
+from torch.func import grad, hessian, vmap
+
+import mlnote_utils as mu
+from mlnote_utils.exercises import ch05 as ex
+
+SEED = 0
+mu.seed_everything(SEED)
+DEVICE = mu.get_device()
+print(mu.describe_device(DEVICE))
+
+# %% [markdown]
+# ## 1. 梯度为零，不一定是最小值
+#
+# 梯度下降（Gradient Descent）每一步都按 $-\nabla L$ 走，所以一旦 $\nabla L = 0$，参数就不再变化。
+# 我们把所有梯度为零的点统称为**临界点**。但"走不动了"并不等于"到谷底了"：
+#
+# - $f(x)=x^2$ 在 0 处是最小值；$f(x)=-x^2$ 在 0 处是最大值；
+# - $f(x)=x^3$ 在 0 处导数也为 0，但左边更低、右边更高，它什么都不是；
+# - 二维的 $f(w_1,w_2)=w_1^2-w_2^2$ 在原点沿 $w_1$ 方向是谷底、沿 $w_2$ 方向却是山顶，这就是**鞍点**。
+#
+# 一维时看二阶导数 $f''$ 的正负；多维时要看的是二阶导数组成的矩阵。先用自动微分把一维的情况算一遍。
+
+# %%
+# NBVAL_CHECK_OUTPUT
+curves = {"x^2": lambda x: x**2, "-x^2": lambda x: -(x**2), "x^3": lambda x: x**3}
+zero = torch.tensor(0.0, dtype=torch.float64)
+for name, fn in curves.items():
+    d1, d2 = grad(fn)(zero), grad(grad(fn))(zero)
+    print(f"{name:5s}: f'(0) = {float(d1) + 0.0:+.1f}, f''(0) = {float(d2) + 0.0:+.1f}")  # + 0.0 turns -0.0 into 0.0
+assert all(float(grad(fn)(zero)) == 0.0 for fn in curves.values())
+
+# %%
+xs1 = np.linspace(-1.5, 1.5, 200)
+fig, axs = plt.subplots(1, 4, figsize=(15, 3.2))
+for ax, (name, fn) in zip(axs, curves.items(), strict=False):
+    ax.plot(xs1, fn(torch.from_numpy(xs1)).numpy())
+    ax.plot(0, 0, "o", color="tab:red")
+    ax.set(title=f"f(x) = {name}", xlabel="x", ylabel="f(x)")
+W1g, W2g = np.meshgrid(xs1, xs1)
+cs = axs[3].contourf(W1g, W2g, W1g**2 - W2g**2, levels=20, cmap="viridis")
+axs[3].plot(0, 0, "o", color="tab:red")
+axs[3].set(title="f = w1^2 - w2^2 (saddle)", xlabel="w1", ylabel="w2")
+fig.colorbar(cs, ax=axs[3])
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# 红点处梯度都为零。前三幅里只有 $x^2$ 的红点是谷底；第四幅的等高线呈"X"形：左右两侧高、上下两侧低，
+# 原点在一个方向上是最低点，在另一个方向上却是最高点。
+
+# %% [markdown]
+# ## 2. 二阶泰勒展开：一个点附近的误差曲面长什么样
+#
+# 设参数向量为 $\boldsymbol\theta$，在某个点 $\boldsymbol\theta'$ 附近，损失可以近似为
+#
+# $$L(\boldsymbol\theta) \approx L(\boldsymbol\theta') + (\boldsymbol\theta-\boldsymbol\theta')^\top \mathbf g
+#   + \tfrac12 (\boldsymbol\theta-\boldsymbol\theta')^\top \mathbf H (\boldsymbol\theta-\boldsymbol\theta'),\qquad
+#   g_i = \frac{\partial L}{\partial \theta_i}(\boldsymbol\theta'),\quad
+#   H_{ij} = \frac{\partial^2 L}{\partial\theta_i\,\partial\theta_j}(\boldsymbol\theta').$$
+#
+# $\mathbf H$ 就是**海森矩阵**，它描述曲面在各个方向上的弯曲程度（曲率，Curvature）。
+# 全章的主角是笔记里的例子：只有一笔训练数据 $x=1,\ \hat y=1$，模型 $y=w_1 w_2 x$，损失用平方误差
+#
+# $$L(w_1,w_2) = (\hat y - w_1 w_2 x)^2 = (1-w_1w_2)^2 .$$
+#
+# 手算导数：$\mathbf g = \big(-2w_2(1-w_1w_2),\ -2w_1(1-w_1w_2)\big)$，
+# $$\mathbf H = \begin{pmatrix} 2w_2^2 & 4w_1w_2-2 \\ 4w_1w_2-2 & 2w_1^2 \end{pmatrix}.$$
+#
+# 先"从零开始"：用手推公式、逐行二次反向传播（`mu.hessian_matrix_loop`）、`torch.func`（`mu.hessian_matrix`）
+# 和 PyTorch 自带的 `torch.autograd.functional.hessian` 四种方法算同一个 $\mathbf H$，确认一致。
+
+# %%
+# NBVAL_CHECK_OUTPUT
+def loss_notes(w: torch.Tensor) -> torch.Tensor:
+    """The notes' example: one pair (x=1, y_hat=1), model y = w1*w2*x, squared error."""
+    return (1.0 - w[0] * w[1] * 1.0) ** 2
+
+
+def hessian_by_hand(w: torch.Tensor) -> torch.Tensor:
+    c = 4 * w[0] * w[1] - 2
+    return torch.stack([torch.stack([2 * w[1] ** 2, c]), torch.stack([c, 2 * w[0] ** 2])])
+
+
+for point in ([0.0, 0.0], [0.6, -0.4], [1.5, 2.0]):
+    w = torch.tensor(point, dtype=torch.float64)
+    H = mu.hessian_matrix(loss_notes, w)
+    torch.testing.assert_close(H, hessian_by_hand(w))
+    torch.testing.assert_close(H, mu.hessian_matrix_loop(loss_notes, w))
+    torch.testing.assert_close(H, torch.autograd.functional.hessian(loss_notes, w))
+    print(f"w = {point}: H = {np.round(H.numpy(), 3).tolist()}")
+
+# %% [markdown]
+# 四种算法在三个点上完全一致。接下来检验泰勒展开本身：在一个**不是**临界点的位置 $\boldsymbol\theta'=(0.6,-0.4)$，
+# 沿一个固定方向 $\mathbf d$ 走一小步 $\varepsilon\mathbf d$，比较真实损失与一阶、二阶近似。
+# 一阶近似的误差应按 $\varepsilon^2$ 缩小，二阶近似的误差应按 $\varepsilon^3$ 缩小（这里 $L$ 是四次多项式，
+# 所以二阶误差的主项恰好是三阶项）。
+
+# %%
+# NBVAL_CHECK_OUTPUT
+theta0 = torch.tensor([0.6, -0.4], dtype=torch.float64)
+d = torch.tensor([0.8, 0.6], dtype=torch.float64)
+g0, H0, L0 = grad(loss_notes)(theta0), mu.hessian_matrix(loss_notes, theta0), loss_notes(theta0)
+eps = np.logspace(-3, -1.5, 7)
+err1, err2 = [], []
+for e in eps:
+    true = loss_notes(theta0 + e * d)
+    first = L0 + e * d @ g0
+    second = first + 0.5 * e**2 * d @ H0 @ d
+    err1.append(abs(float(true - first)))
+    err2.append(abs(float(true - second)))
+slope1 = np.polyfit(np.log(eps), np.log(err1), 1)[0]
+slope2 = np.polyfit(np.log(eps), np.log(err2), 1)[0]
+print(f"log-log slope of the error: first order {slope1:.2f}, second order {slope2:.2f}")
+assert abs(slope1 - 2) < 0.1 and abs(slope2 - 3) < 0.1
+
+# %%
+fig, ax = plt.subplots(figsize=(5.5, 3.8))
+ax.loglog(eps, err1, "o-", label="|L - first-order|")
+ax.loglog(eps, err2, "s-", label="|L - second-order|")
+ax.loglog(eps, eps**2 * err1[0] / eps[0] ** 2, ":", color="0.5", label="slope 2")
+ax.loglog(eps, eps**3 * err2[0] / eps[0] ** 3, "--", color="0.5", label="slope 3")
+ax.set(title="Taylor approximation error near theta' = (0.6, -0.4)", xlabel="step size eps", ylabel="abs. error")
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# 两条折线分别贴着斜率 2 和 3 的参考线：步子缩小 10 倍，二阶近似的误差缩小约 1000 倍。
+# 所以在一个点**很近**的地方，$\mathbf g$ 与 $\mathbf H$ 就决定了曲面的形状。
+#
+# 到了临界点，$\mathbf g=\mathbf 0$，只剩二次项 $\tfrac12\mathbf v^\top\mathbf H\mathbf v$（$\mathbf v=\boldsymbol\theta-\boldsymbol\theta'$）：
+#
+# | $\mathbf H$ 的特征值 | 对任意 $\mathbf v\neq 0$ | 结论 |
+# |---|---|---|
+# | 全部为正（正定，Positive Definite） | $\mathbf v^\top\mathbf H\mathbf v>0$ | 周围都比这里高：局部最小值 |
+# | 全部为负（负定，Negative Definite） | $\mathbf v^\top\mathbf H\mathbf v<0$ | 周围都比这里低：局部最大值 |
+# | 有正有负（不定，Indefinite） | 正负都有可能 | 鞍点 |
+# | 有零、其余同号 | 二阶项在某些方向为 0 | 二阶检验无法判断（退化，Degenerate） |
+#
+# 最后一行笔记里没有，但在神经网络里非常常见，第 6、7 节会反复遇到。`mu.classify_critical_point` 就按这张表分类
+# （"零"用相对容差判断：$|\lambda|\le \text{tol}\cdot\max|\lambda|$）。
+
+# %% [markdown]
+# ## 3. 笔记的例子：原点是鞍点
+#
+# 在 $(w_1,w_2)=(0,0)$：$\mathbf g=\mathbf 0$，$\mathbf H=\begin{pmatrix}0&-2\\-2&0\end{pmatrix}$。
+# 它的特征值是 $\pm2$，对应的单位特征向量分别是 $\mathbf u_-=(1,1)/\sqrt2$（$\lambda=-2$）
+# 和 $\mathbf u_+=(1,-1)/\sqrt2$（$\lambda=+2$）。验证，并看看这个点被分成哪一类：
+
+# %%
+# NBVAL_CHECK_OUTPUT
+origin = mu.inspect_point(loss_notes, [0.0, 0.0])
+print("gradient:", origin.grad.tolist())
+print("Hessian:", origin.hessian.tolist())
+print("eigenvalues:", origin.eigenvalues.tolist())
+u_minus = origin.eigenvectors[:, 0] * torch.sign(origin.eigenvectors[0, 0])  # fix the sign: (1, 1)/sqrt(2)
+torch.testing.assert_close(u_minus, torch.tensor([1.0, 1.0], dtype=torch.float64) / 2**0.5)
+torch.testing.assert_close(origin.hessian @ u_minus, -2.0 * u_minus)  # H u = lambda u
+print("type:", origin.kind)
+assert origin.kind == "saddle point"
+
+# %%
+xs = np.linspace(-2, 2, 121)
+Z_notes = mu.evaluate_grid(lambda a, b: (1 - a * b) ** 2, xs, xs)
+fig = plt.figure(figsize=(12, 4.5))
+ax = fig.add_subplot(1, 2, 1)
+mu.plot_contour(xs, xs, np.log1p(Z_notes), ax=ax, labels=("w1", "w2"), title="log(1 + L), L = (1 - w1 w2)^2")
+for vec, col, lab in [(u_minus, "tab:red", "u- (lambda=-2)"), (origin.eigenvectors[:, 1], "tab:blue", "u+ (lambda=+2)")]:
+    ax.plot([-1.5 * vec[0], 1.5 * vec[0]], [-1.5 * vec[1], 1.5 * vec[1]], color=col, lw=2.5, label=lab)
+ax.plot(0, 0, "o", color="white", mec="black", ms=9)
+ax.legend(loc="upper right", fontsize="small")
+ax3 = fig.add_subplot(1, 2, 2, projection="3d")
+mu.plot_surface3d(xs, xs, np.minimum(Z_notes, 4), ax=ax3, labels=("w1", "w2"), title="L clipped at 4 (3-D)")
+t = np.linspace(-1.4, 1.4, 50)
+for vec, col in [(u_minus, "tab:red"), (origin.eigenvectors[:, 1], "tab:blue")]:
+    a, b = t * float(vec[0]), t * float(vec[1])
+    ax3.plot(a, b, np.minimum((1 - a * b) ** 2, 4), color=col, lw=3, zorder=10)
+ax3.view_init(elev=35, azim=-60)
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# 左图：两条深色"山谷"是 $w_1w_2=1$ 这条双曲线，损失在那里为 0；原点（白点）夹在两条山谷之间。
+# 红线是负特征值的方向 $\mathbf u_-$：沿它走，两端都通向山谷，损失下降；蓝线 $\mathbf u_+$ 沿它走两端都上升。
+# 右图是同一曲面的立体图，红、蓝曲线就是曲面沿这两个方向的截面：一条向下弯，一条向上弯——典型的马鞍形。
+
+# %% [markdown]
+# ## 4. 沿负特征值的特征向量逃离鞍点
+#
+# 在临界点沿特征向量 $\mathbf u$ 走 $\eta$：$\mathbf v=\eta\mathbf u$，二次项变成
+# $\tfrac12\eta^2\,\mathbf u^\top\mathbf H\mathbf u=\tfrac12\lambda\eta^2\|\mathbf u\|^2$。只要 $\lambda<0$，
+# 泰勒展开就预言损失会下降：这里 $L\approx 1-\eta^2$。真实值可以直接算：
+# $w_1=w_2=\eta/\sqrt2$，所以 $L=(1-\eta^2/2)^2$。两者对比：
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print(" eta | true L   | Taylor 1 - eta^2 | along u+ (true)")
+for eta in (0.05, 0.2, 0.5, 1.0):
+    true_down = float(loss_notes(eta * u_minus))
+    true_up = float(loss_notes(eta * origin.eigenvectors[:, 1]))
+    print(f"{eta:4.2f} | {true_down:.5f}  | {1 - eta**2:+.5f}         | {true_up:.5f}")
+    assert true_down < 1.0 < true_up
+    assert abs(true_down - (1 - eta**2 / 2) ** 2) < 1e-12
+
+# %% [markdown]
+# 沿 $\mathbf u_-$ 走，损失每一次都低于原点的 1；沿 $\mathbf u_+$ 走则高于 1。步子小时泰勒预测几乎准确
+# （$\eta=0.05$ 时差距约 $10^{-6}$），步子大了以后四次项开始起作用，预测就偏了（$\eta=1$ 时预测 0、真实 0.25），
+# 但"下降"这个方向性结论依然成立。
+#
+# 梯度下降自己能走出来吗？从**恰好**在原点出发，梯度为零，它一步也不会动；只要离开一点点，它就会被负曲率
+# 慢慢推开。下面的函数 `escape_run` 先沿 $\mathbf u_-$ 走 $\eta$，再做若干步普通梯度下降。
+# 滑块控制 $\eta$ 和步数（需要内核）；后面的静态图并排放了几组取值。
+
+# %%
+def escape_run(eta: float, steps: int, lr: float = 0.1) -> mu.Trajectory:
+    """Step eta along the negative-curvature eigenvector of the origin, then plain gradient descent."""
+    start = eta * u_minus
+    return mu.gradient_descent(loss_notes, start, lr=lr, steps=steps)
+
+
+def draw_escape(ax, eta, steps):
+    traj = escape_run(eta, steps)
+    mu.plot_contour(xs, xs, np.log1p(Z_notes), ax=ax, labels=("w1", "w2"), title=f"eta={eta:.3g}: final L={traj.losses[-1]:.3g}")
+    mu.plot_trajectory({f"GD, {steps} steps": traj}, ax=ax)
+    return ax
+
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+escape_widget = mu.interactive_figure(
+    draw_escape,
+    figsize=(6, 4.5),
+    eta=mu.float_slider(0.05, 0.0, 1.0, step=0.01, description="η"),
+    steps=mu.int_slider(40, 0, 200, step=10, description="steps"),
+)
+escape_widget
+
+# %%
+fig, axs = plt.subplots(1, 3, figsize=(15, 4))
+runs = {eta: escape_run(eta, 120) for eta in (0.0, 1e-6, 1e-3, 0.3)}
+for ax, eta in zip(axs[:2], (1e-3, 0.3), strict=True):
+    draw_escape(ax, eta, 120)
+for eta, traj in runs.items():
+    axs[2].semilogy(traj.losses + 1e-16, label=f"eta={eta:g}")
+axs[2].set(title="loss during gradient descent (lr = 0.1)", xlabel="step", ylabel="L (log)")
+axs[2].legend()
+fig.tight_layout()
+plt.show()
+
+# %%
+# NBVAL_CHECK_OUTPUT
+steps_to_escape = {eta: int(np.argmax(t.losses < 0.5)) for eta, t in runs.items() if eta > 0}
+print("GD steps until L < 0.5:", steps_to_escape, "| predicted cost of starting 1000x closer:", round(np.log(1000) / np.log(1.2), 1))
+assert runs[0.0].losses[-1] == 1.0  # exactly at the saddle: gradient zero, GD never moves
+assert abs((steps_to_escape[1e-6] - steps_to_escape[1e-3]) - np.log(1000) / np.log(1.2)) < 3
+assert steps_to_escape[0.3] < 10
+
+# %% [markdown]
+# - $\eta=0$：损失恒为 1，梯度下降永远停在鞍点上（梯度恰好为零）。
+# - $\eta=10^{-6}$、$10^{-3}$：它们确实会离开，但前面一大段损失几乎不动。原因是沿 $\mathbf u_-$ 的偏离每一步只被放大
+#   $1+\eta_{\text{lr}}|\lambda| = 1+0.1\times2=1.2$ 倍，所以起点每近 1000 倍，就要多走 $\ln 1000/\ln 1.2\approx 38$ 步——
+#   上面的测量与这个预测一致。这就是训练在鞍点附近"卡住一段时间、然后突然下降"的样子。
+# - $\eta=0.3$：先沿 $\mathbf u_-$ 跨出去，梯度下降几步就滑进 $w_1w_2=1$ 的山谷。
+#
+# 实际训练中几乎不会这么做：算海森矩阵太贵，而梯度的噪声和数值误差往往就够把参数推离鞍点。
+# 这里的价值在于看清：**鞍点不是死路，负特征值的特征向量就是出口**。
+
+# %% [markdown]
+# ## 5. 交互：在二维曲面上任选一点
+#
+# `mu.inspect_point` 对任意一点算出梯度、精确海森矩阵、特征值与特征向量，并判断类型（梯度不为零时是
+# "not critical"）；`mu.find_critical_point` 用牛顿法（Newton's Method，$\boldsymbol\theta\leftarrow\boldsymbol\theta-\mathbf H^{+}\mathbf g$）
+# 找到离起点最近的临界点。注意牛顿法只解方程 $\nabla L=0$，所以**鞍点和最大值对它和最小值一样有吸引力**——
+# 这正是二阶方法在神经网络里不能直接照搬的原因之一。
+#
+# 在滑块里选曲面、移动点；勾选 `snap` 会跳到最近的临界点。图中红色线段是负曲率方向，蓝色是正曲率方向，
+# 灰色是平坦方向（特征值为零），黑色箭头是 $-\mathbf g$（梯度下降会走的方向）。颜色表示 $\log(1+L-\min L)$。
+
+# %%
+GRID = np.linspace(-2, 2, 101)
+SURFACE_GRIDS = {name: mu.evaluate_grid(fn, GRID, GRID) for name, fn in mu.TOY_SURFACES.items()}
+
+
+def draw_point(ax, surface, w1, w2, snap):
+    f = mu.flat_surface(surface)
+    point = mu.find_critical_point(f, [w1, w2]) if snap else [w1, w2]
+    info = mu.inspect_point(f, point)
+    Z = SURFACE_GRIDS[surface]
+    mu.plot_point_info(GRID, GRID, np.log1p(Z - Z.min()), info, ax=ax)
+    ax.set_title(f"{surface}\n{info.kind}, eigenvalues {np.round(info.eigenvalues.numpy(), 2).tolist()}", fontsize=9)
+    return ax
+
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+point_widget = mu.interactive_figure(
+    draw_point,
+    figsize=(6, 5),
+    surface=mu.choice(list(mu.TOY_SURFACES), description="surface"),
+    w1=mu.float_slider(0.3, -2.0, 2.0, step=0.05, description="w1"),
+    w2=mu.float_slider(0.4, -2.0, 2.0, step=0.05, description="w2"),
+    snap=False,
+)
+point_widget
+
+# %%
+cases = [
+    ("two minima (w1^2-1)^2 + w2^2", [0.8, 0.3]),
+    ("two minima (w1^2-1)^2 + w2^2", [0.1, 0.3]),
+    ("peak and ring (w1^2+w2^2-1)^2", [0.2, -0.1]),
+    ("notes (1 - w1*w2)^2", [0.8, 1.1]),
+    ("monkey saddle w1^3 - 3 w1 w2^2", [0.0, 0.0]),
+]
+fig, axs = plt.subplots(1, 5, figsize=(22, 4.6))
+kinds = []
+for ax, (surface, start) in zip(axs, cases, strict=True):
+    draw_point(ax, surface, *start, snap=True)
+    kinds.append(ax.get_title().split("\n")[1].split(",")[0])
+fig.tight_layout()
+plt.show()
+print(kinds)
+assert kinds == ["local minimum", "saddle point", "local maximum", "degenerate", "degenerate"]
+
+# %% [markdown]
+# 五幅图都是从一个普通点出发、用牛顿法"吸"到的临界点：
+# (1) $(1,0)$ 是局部最小值（两个特征值都为正）；(2) 同一曲面的原点是鞍点；(3) 圆环曲面中心是局部最大值；
+# (4) 笔记曲面的谷底 $w_1w_2=1$ 上任一点：一个特征值为正、另一个**恰好为零**（沿山谷方向完全平坦），
+# 二阶检验只能给出"degenerate"——尽管它其实是全局最小值；(5) 猴鞍（Monkey Saddle）在原点的海森矩阵全为零，
+# 二阶信息完全失效，它其实是鞍点（三个方向下降、三个方向上升）。在交互图里从别处 snap 过去试试：牛顿法在这种退化点附近
+# 收敛很慢，停在离原点约 $10^{-7}$ 的地方，那里的特征值约为 $\pm10^{-6}$，相对容差会把它判成鞍点——结论对了，但理由很脆弱。也就是说，**零特征值出现时，只看二阶导数可能得不出结论**。
+
+# %% [markdown]
+# ## 6. 小网络的精确海森矩阵
+#
+# 换成真正的神经网络：一个 1-32-1 的 tanh 网络（97 个参数），用来拟合 64 个点的带噪声正弦曲线
+# （生成的数据，噪声标准差 0.1）。损失是 MSE。`mu.loss_function_of_params` 把"损失作为全部参数（拉平成一个向量）
+# 的函数"写出来（内部用 `torch.func.functional_call`，不会改动模型），于是第 2 节的工具可以原样用上。
+#
+# 先看一个可以手推的临界点：把所有权重设为 0，输出偏置设为 $\bar y$（目标的平均）。此时隐藏层输出 $\tanh(0)=0$，
+# 每个参数的梯度都带一个为零的因子，所以 $\mathbf g=\mathbf 0$。这正是笔记例子 $w_1w_2$ 的放大版：
+# 输入权重和输出权重相乘才影响输出。
+#
+# 从这里开始的计算由大量很小的张量运算组成，多线程的调度开销比收益还大（在 2 核机器上实测单线程快数倍），
+# 所以先把 PyTorch 的线程数设为 1。
+
+# %%
+torch.set_num_threads(1)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+gen = torch.Generator().manual_seed(SEED)
+x_toy = torch.linspace(-2, 2, 64, dtype=torch.float64).unsqueeze(1)  # (64, 1)
+y_toy = torch.sin(2 * x_toy) + 0.1 * torch.randn(64, 1, generator=gen, dtype=torch.float64)  # (64, 1)
+toy_batch, mse = (x_toy, y_toy), nn.MSELoss()
+
+
+def make_net(seed: int) -> nn.Module:
+    torch.manual_seed(seed)
+    return nn.Sequential(nn.Linear(1, 32), nn.Tanh(), nn.Linear(32, 1)).double()
+
+
+net = make_net(SEED)
+with torch.no_grad():
+    for p in net.parameters():
+        p.zero_()
+    net[2].bias.fill_(float(y_toy.mean()))
+f_net, theta_zero = mu.loss_function_of_params(net, mse, toy_batch)
+H_zero = mu.model_hessian(net, mse, toy_batch)  # (97, 97)
+torch.testing.assert_close(H_zero, torch.autograd.functional.hessian(f_net, theta_zero))
+torch.testing.assert_close(H_zero, mu.hessian_matrix_loop(f_net, theta_zero))
+ev_zero = torch.linalg.eigvalsh(H_zero)
+print("parameters:", theta_zero.numel(), "| |grad| =", float(grad(f_net)(theta_zero).norm()))
+print("signs:", mu.count_eigenvalue_signs(ev_zero), "->", mu.classify_critical_point(ev_zero))
+print("negative eigenvalues:", np.round(ev_zero[ev_zero < -1e-9].numpy(), 3).tolist())
+
+# %% [markdown]
+# 三种算法给出同一个 97×97 矩阵。这个点是鞍点，而且结构与笔记例子一模一样：每个隐藏单元的"输入权重 $w$、
+# 输出权重 $v$"这一对参数构成一个 $\begin{pmatrix}0&c\\c&0\end{pmatrix}$ 块，给出一对 $\pm|c|$ 特征值
+# （32 个 $-0.446$ 和 32 个 $+0.446$）；32 个隐藏层偏置方向完全平坦（输出权重为零时，改变它们连二阶都不影响输出）；
+# 剩下 1 个正特征值属于输出偏置。
+#
+# 精确海森矩阵要多少时间？"从零开始"的做法是先求一次带计算图的梯度，再对 97 个分量各做一次反向传播；
+# `torch.func.hessian` 用前向模式套反向模式、再加向量化（vmap）一次算完。在 97 个参数和 481 个参数的网络上现场计时：
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+def best_time(fn, repeat=2):
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+speed = {}
+for width in (32, 160):
+    big = nn.Sequential(nn.Linear(1, width), nn.Tanh(), nn.Linear(width, 1)).double()
+    f_w, th_w = mu.loss_function_of_params(big, mse, toy_batch)
+    t_loop = best_time(lambda f_w=f_w, th_w=th_w: mu.hessian_matrix_loop(f_w, th_w))
+    t_func = best_time(lambda f_w=f_w, th_w=th_w: mu.hessian_matrix(f_w, th_w))
+    speed[th_w.numel()] = t_loop / t_func
+    print(f"P = {th_w.numel():5d}: loop {t_loop * 1e3:7.1f} ms, torch.func {t_func * 1e3:7.1f} ms, speed-up x{t_loop / t_func:.1f}")
+
+# %% [markdown]
+# 结果可能出乎意料：在写作本章的机器上（单线程 CPU），只有参数很少时 `torch.func` 才更快；到了几百个参数，
+# 逐行循环（它已经复用了梯度的计算图）反而更快。向量化省掉的是 Python 循环和调度的开销，计算量并没有减少；
+# 在 GPU 上，向量化的并行才真正发挥作用。`tests/bench_hessian.py` 里有更大规模的同一测量（见本章末尾的"测量记录"）。
+#
+# 训练之后呢？用 Adam 训练 1500 步，再看同一张特征值"体检表"。顺便对比一下高斯-牛顿矩阵
+# （Gauss–Newton, $\mathbf G=\tfrac{2}{N}\mathbf J^\top\mathbf J$，$\mathbf J$ 是网络输出对参数的雅可比矩阵，Jacobian）：
+# 一些作业和论文用它代替海森矩阵，但它按构造就是半正定的（$\mathbf v^\top\mathbf G\mathbf v=\tfrac2N\|\mathbf J\mathbf v\|^2\ge0$），
+# **永远看不到负曲率**，因此不能用来数鞍点。
+
+# %%
+# NBVAL_CHECK_OUTPUT
+net = make_net(SEED)
+opt = torch.optim.Adam(net.parameters(), lr=0.01)
+for _ in range(1500):
+    opt.zero_grad()
+    mse(net(x_toy), y_toy).backward()
+    opt.step()
+f_net, theta_trained = mu.loss_function_of_params(net, mse, toy_batch)
+ev_trained = torch.linalg.eigvalsh(mu.model_hessian(net, mse, toy_batch))
+names = [n for n, _ in net.named_parameters()]
+sizes = [p.numel() for p in net.parameters()]
+
+
+def outputs_of(theta):
+    params = dict(zip(names, (t.view_as(p) for t, p in zip(theta.split(sizes), net.parameters(), strict=True)), strict=True))
+    return torch.func.functional_call(net, params, (x_toy,)).squeeze(1)  # (64,)
+
+
+J = torch.func.jacrev(outputs_of)(theta_trained)  # (64, 97)
+ev_gn = torch.linalg.eigvalsh(2 / len(x_toy) * J.T @ J)
+print(f"train loss {float(f_net(theta_trained)):.4f}, |grad| {float(grad(f_net)(theta_trained).norm()):.0e}")
+print(f"exact Hessian:  min eig {float(ev_trained[0]):+.1e}, max eig {float(ev_trained[-1]):.2f}")
+print(f"Gauss-Newton:   min eig {float(ev_gn[0]):+.1e} (>= 0 up to rounding), max eig {float(ev_gn[-1]):.2f}")
+assert float(ev_trained[0]) < 0 and float(ev_gn[0]) > -1e-10
+assert abs(float(ev_gn[-1]) - float(ev_trained[-1])) / float(ev_trained[-1]) < 0.05
+
+# %% [markdown]
+# 训练后损失已接近噪声水平（约 0.01），但梯度并不是严格的零，精确海森矩阵仍有（很小的）负特征值；
+# 高斯-牛顿矩阵的最大特征值与海森矩阵几乎相同（大曲率方向两者一致），最小特征值却只能是 0 附近的非负数。
+# 想要数鞍点，必须用精确的海森矩阵。
+
+# %% [markdown]
+# ## 7. 鞍点和局部最小值，哪个更常见？
+#
+# 讲义中的实验：训练很多网络直到梯度接近零，对每个停下来的点计算**最小值比例（Minimum Ratio）**
+#
+# $$\text{minimum ratio}=\frac{\text{正特征值的个数}}{\text{特征值的总数}},$$
+#
+# 再把它与训练损失画成散点图。比例为 1 是真正的局部最小值，明显小于 1 则是鞍点。
+#
+# 我们的版本：24 个 1-32-1 网络，不同初始化，分别在 Adam 的第 0～1200 步"停下"（让它们停在不同的损失高度），
+# 然后改为最小化 $\|\nabla L\|^2$（用 Adam，800 步），把每个点推向最近的临界点，最后对每个点算精确海森矩阵。
+# 为了在一分钟内跑完，24 个网络用一个批量化的损失函数同时训练：参数是一个 $(24, 97)$ 的矩阵，各网络互不影响。
+
+# %%
+HID, N_NETS = 32, 24
+
+
+def batched_losses(theta):  # (B, 97) -> (B,): B independent 1-32-1 tanh nets, MSE on the toy data
+    W1, b1, W2, b2 = theta[:, :HID], theta[:, HID : 2 * HID], theta[:, 2 * HID : 3 * HID], theta[:, 3 * HID]
+    h = torch.tanh(x_toy.T[:, :, None] * W1[:, None, :] + b1[:, None, :])  # (B, 64, 32)
+    out = (h * W2[:, None, :]).sum(-1) + b2[:, None]  # (B, 64)
+    return ((out - y_toy.T) ** 2).mean(1)
+
+
+# check against nn.Sequential with the same numbers
+check_theta = torch.cat([p.detach().reshape(-1) for p in (net[0].weight.T, net[0].bias, net[2].weight, net[2].bias)])
+torch.testing.assert_close(batched_losses(check_theta[None])[0], f_net(theta_trained))
+
+torch.manual_seed(SEED)
+u = lambda *shape, scale=1.0: (torch.rand(*shape, dtype=torch.float64) * 2 - 1) * scale  # PyTorch's default init
+theta = torch.cat([u(N_NETS, HID), u(N_NETS, HID), u(N_NETS, HID, scale=HID**-0.5), u(N_NETS, 1, scale=HID**-0.5)], 1)
+stop_at = torch.tensor([0, 5, 10, 20, 40, 80, 150, 250, 400, 600, 900, 1200] * 2)  # Adam steps per net
+
+# %% [markdown]
+# 上面先确认批量版的损失与 `nn.Sequential` 的结果一致。下面是两个阶段：先训练（每个网络在自己的停止步保存快照），
+# 再最小化梯度范数。梯度范数的梯度需要二次反向传播（`create_graph=True`），也就是第 2 节的海森-向量积。
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+t_start = time.perf_counter()
+theta = theta.clone().requires_grad_(True)
+snapshot = theta.detach().clone()
+opt = torch.optim.Adam([theta], lr=0.01)
+for step in range(1, int(stop_at.max()) + 1):
+    opt.zero_grad()
+    batched_losses(theta).sum().backward()
+    opt.step()
+    snapshot[stop_at == step] = theta.detach()[stop_at == step]
+loss_before = batched_losses(snapshot).detach()
+
+theta = snapshot.clone().requires_grad_(True)
+opt = torch.optim.Adam([theta], lr=1e-3)
+sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, 800)
+for _ in range(800):
+    opt.zero_grad()
+    (g_all,) = torch.autograd.grad(batched_losses(theta).sum(), theta, create_graph=True)  # (B, 97)
+    (g_all**2).sum().backward()
+    opt.step()
+    sched.step()
+theta_crit = theta.detach()
+
+
+def single_loss(th):
+    return batched_losses(th[None])[0]
+
+
+H_all = vmap(hessian(single_loss))(theta_crit)  # (24, 97, 97)
+eig_all = torch.linalg.eigvalsh(H_all)  # (24, 97), ascending
+grad_norm = vmap(grad(single_loss))(theta_crit).norm(dim=1)
+loss_crit = batched_losses(theta_crit)
+torch.testing.assert_close(H_all[0], mu.hessian_matrix(single_loss, theta_crit[0]))
+print(f"24 nets: {time.perf_counter() - t_start:.1f} s")
+
+# %% [markdown]
+# 把结果整理成表。"零"特征值怎么算是关键：这些点并不是严格的临界点（$\|\mathbf g\|$ 在 $10^{-4}$～$10^{-1}$ 之间），
+# 数值上 $|\lambda|$ 小于 $\|\mathbf g\|$ 量级的曲率都不可信。下面用两种相对容差各数一次：
+# 严格的 $10^{-6}\lambda_{\max}$（几乎只把数值噪声当零）和宽松的 $10^{-4}\lambda_{\max}$（约 $2\times10^{-3}$，与低损失点的 $\|\mathbf g\|$ 同量级）。
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+rows = []
+for i in range(N_NETS):
+    strict, loose = mu.count_eigenvalue_signs(eig_all[i], 1e-6), mu.count_eigenvalue_signs(eig_all[i], 1e-4)
+    rows.append(
+        dict(
+            stop=int(stop_at[i]), loss=float(loss_crit[i]), gnorm=float(grad_norm[i]),
+            ratio_strict=mu.minimum_ratio(eig_all[i], 1e-6), ratio_loose=mu.minimum_ratio(eig_all[i], 1e-4),
+            ratio_curved=mu.minimum_ratio(eig_all[i], 1e-4, exclude_zero=True),
+            neg_strict=strict["negative"], zero_loose=loose["zero"], neg_loose=loose["negative"],
+        )
+    )
+print("stop | loss    | |grad|  | ratio(1e-6) | ratio(1e-4) | #neg(1e-6) | #zero(1e-4) | #neg(1e-4) | ratio among curved")
+for r in sorted(rows, key=lambda r: -r["loss"]):
+    print(f"{r['stop']:4d} | {r['loss']:.4f}  | {r['gnorm']:.1e} | {r['ratio_strict']:.2f}        | {r['ratio_loose']:.2f}        |"
+          f" {r['neg_strict']:3d}        | {r['zero_loose']:3d}         | {r['neg_loose']:3d}        | {r['ratio_curved']:.2f}")
+
+# %%
+loss_arr = np.array([r["loss"] for r in rows])
+fig, axs = plt.subplots(1, 3, figsize=(18, 4.5))
+for ax, key, title in [
+    (axs[0], "ratio_strict", "positive / all (zero: |lambda| <= 1e-6 max)"),
+    (axs[1], "ratio_loose", "positive / all (zero: |lambda| <= 1e-4 max)"),
+    (axs[2], "ratio_curved", "positive / curved only (tol 1e-4)"),
+]:
+    ratio = np.array([r[key] for r in rows])
+    sc = ax.scatter(ratio, loss_arr, c=[r["zero_loose"] for r in rows], cmap="plasma", s=45, edgecolor="k")
+    ax.set(title=title, xlabel="minimum ratio", ylabel="training loss (log)", yscale="log", xlim=(0, 1.05))
+fig.colorbar(sc, ax=axs, label="# flat eigenvalues (tol 1e-4)")
+plt.show()
+
+# %% [markdown]
+# 先检查几条能失败的结论（容差见代码），再解读图。
+
+# %%
+# NBVAL_CHECK_OUTPUT
+high = [r for r in rows if r["loss"] > 0.1]  # stuck near the "fit a nearly constant function" level
+low = [r for r in rows if r["loss"] < 0.02]
+print(f"high-loss points: {len(high)}, low-loss points: {len(low)}, in between: {N_NETS - len(high) - len(low)}")
+assert len(high) >= 4 and len(low) >= 10
+assert all(r["neg_loose"] >= 10 for r in high)  # clear saddles: many clearly negative directions
+assert all(0.3 < r["ratio_curved"] < 0.75 for r in high)
+assert np.median([r["ratio_curved"] for r in low]) > 0.9  # low loss: curved directions nearly all positive
+assert np.median([r["zero_loose"] for r in low]) > 50  # ... but most directions are flat
+assert max(r["ratio_strict"] for r in rows) < 0.8  # no point is a clean local minimum
+print("checks passed")
+
+# %% [markdown]
+# **我们看到的（24 个 1-32-1 网络，数值见上表）：**
+#
+# - 高损失的点（约 0.36～0.40，网络几乎只输出一条平线）都是**明确的鞍点**：几十个方向有明显的负曲率，
+#   在"有曲率的方向"里正的只占约一半（三幅图的上方）。
+# - 低损失的点（约 0.011～0.013，已接近噪声水平 0.01）在宽松容差下，**有曲率的方向几乎全是正的**（右图比例接近 1），
+#   与讲义"损失越低、越像局部最小值"的趋势一致。
+# - 但是**大多数方向是平的**：97 个特征值中通常有 70～90 个小于 $10^{-4}\lambda_{\max}$。
+#   若按讲义的定义把它们算进分母（中图），最小值比例只有 0.07～0.25，趋势甚至反过来了；改用严格容差，这些"平"方向里又有大量极小的负值，
+#   左图所有点都落在 0.4～0.7 之间，没有一个点是干净的局部最小值。
+# - 只有右图（只数有曲率的方向）重现了讲义散点图的形状：损失越低，比例越接近 1。
+# - 讲义说"从来没有真正到达局部最小值"。在我们的规模上，这句话成立，但原因主要不是"剩下少量负曲率方向"，
+#   而是点附近是一片几乎平坦的区域：梯度没有精确到零（$\|\mathbf g\|\sim10^{-4}$），
+#   许多方向的曲率比梯度还小，二阶检验本身就给不出明确的答案（还记得第 5 节的"degenerate"）。
+#   这也是为什么要把接近零的特征值单独计数。
+
+# %% [markdown]
+# ## 8. 放大规模：不写出海森矩阵
+#
+# 参数有 $P$ 个时，海森矩阵有 $P^2$ 个元素：$10^5$ 个参数就是 $10^{10}$ 个数（float32 要 40 GB），不可能直接构造。
+# 但很多问题只需要海森矩阵**乘一个向量**：$\mathbf H\mathbf v=\nabla_{\boldsymbol\theta}\big(\mathbf g^\top\mathbf v\big)$，
+# 即对"梯度与 $\mathbf v$ 的内积"再做一次反向传播，代价与一次梯度差不多。有了 HVP：
+#
+# - **幂迭代（Power Iteration）**：反复 $\mathbf v\leftarrow\mathbf H\mathbf v/\|\mathbf H\mathbf v\|$，收敛到绝对值最大的特征值；
+# - **Lanczos 迭代**（`mu.top_eigenvalues`）：每次 HVP 扩充一个正交基，用一个小三对角矩阵的特征值逼近两端的特征值，
+#   同样精度通常比幂迭代少很多次 HVP；
+# - **Hutchinson 估计**（`mu.hessian_trace`）：取随机 $\pm1$ 向量 $\mathbf v$，有 $\mathbb E[\mathbf v^\top\mathbf H\mathbf v]=\operatorname{tr}\mathbf H$，
+#   多取几个求平均，并给出标准误（Standard Error）。
+#
+# 先在第 6 节 97 个参数的网络上对照精确答案，确认它们可信：
+
+# %%
+# NBVAL_CHECK_OUTPUT
+H_small = mu.model_hessian(net, mse, toy_batch)
+exact_small = torch.linalg.eigvalsh(H_small)
+top_small = mu.top_eigenvalues(net, mse, toy_batch, k=3, tol=1e-8, max_iter=97)
+low_small = mu.top_eigenvalues(net, mse, toy_batch, k=1, tol=1e-6, max_iter=97, which="smallest")
+torch.testing.assert_close(top_small.eigenvalues, exact_small.flip(0)[:3], rtol=1e-6, atol=1e-8)
+print("top-3 (Lanczos):", np.round(top_small.eigenvalues.numpy(), 4).tolist(), "| exact:", np.round(exact_small.flip(0)[:3].numpy(), 4).tolist())
+print(f"smallest (Lanczos) {float(low_small.eigenvalues[0]):+.2e}, exact {float(exact_small[0]):+.2e}")
+trace_small = mu.hessian_trace(net, mse, toy_batch, n_samples=200, seed=SEED)
+print(f"trace: exact {float(exact_small.sum()):.3f}, Hutchinson {trace_small.mean:.3f} ± {trace_small.stderr:.3f}")
+assert abs(trace_small.mean - float(exact_small.sum())) < 4 * trace_small.stderr
+
+# %% [markdown]
+# 前三个特征值与精确值一致到 6 位有效数字，Hutchinson 的估计落在精确迹的几个标准误之内
+# （最小特征值很接近零，Lanczos 对它收敛得更慢，但符号与量级一致）。
+#
+# 现在换成一个大网络：MNIST-1D（40 维的一维"手写数字"信号，10 类）上的 40-300-300-10 多层感知机，
+# 共 105,610 个参数。训练 3 个 epoch 后，在 500 个训练样本组成的批次上分析它的海森矩阵。
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+data = mu.load_mnist1d()
+torch.manual_seed(SEED)
+mlp = nn.Sequential(nn.Linear(40, 300), nn.ReLU(), nn.Linear(300, 300), nn.ReLU(), nn.Linear(300, 10))
+n_params = sum(p.numel() for p in mlp.parameters())
+loader = mu.make_loader(data.train(), batch_size=128, seed=SEED)
+history = mu.fit(mlp, nn.CrossEntropyLoss(), torch.optim.Adam(mlp.parameters(), lr=1e-3), loader, epochs=3, device=DEVICE)
+mlp.eval()
+xb, yb = data.x_train[:500].to(DEVICE), data.y_train[:500].to(DEVICE)
+ce = nn.CrossEntropyLoss()
+print(f"parameters: {n_params}, train loss after 3 epochs: {history.train_loss[-1]:.3f}")
+assert n_params >= 100_000
+
+# %% [markdown]
+# 先"从零开始"写 HVP 和幂迭代：求一次带计算图的梯度 $\mathbf g$（`create_graph=True`），之后每次
+# $\mathbf H\mathbf v$ 都是对 $\mathbf g^\top\mathbf v$ 再反向传播一次（计算图保留、重复使用）。再与 `mu.top_eigenvalues`（Lanczos）对比：
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+params = [p for p in mlp.parameters()]
+g_list = torch.autograd.grad(ce(mlp(xb), yb), params, create_graph=True)
+
+
+def hvp_scratch(v: torch.Tensor) -> torch.Tensor:  # v: flat (P,)
+    v_list = [t.view_as(p) for t, p in zip(v.split([p.numel() for p in params]), params, strict=True)]
+    hv = torch.autograd.grad(g_list, params, grad_outputs=v_list, retain_graph=True)
+    return torch.cat([h.reshape(-1) for h in hv])
+
+
+def power_iteration(hvp_fn, n, iters=100, tol=1e-4, seed=0):
+    v = torch.randn(n, generator=torch.Generator().manual_seed(seed)).to(DEVICE)
+    v, lam = v / v.norm(), 0.0
+    for i in range(1, iters + 1):
+        hv = hvp_fn(v)
+        new = float(v @ hv)  # Rayleigh quotient
+        v = hv / hv.norm()
+        if abs(new - lam) < tol * abs(new):
+            return new, i
+        lam = new
+    return lam, iters
+
+
+t0 = time.perf_counter()
+lam_power, n_power = power_iteration(hvp_scratch, n_params)
+t_power = time.perf_counter() - t0
+t0 = time.perf_counter()
+top = mu.top_eigenvalues(mlp, ce, (xb, yb), k=3, tol=1e-4, max_iter=100)
+t_lanczos = time.perf_counter() - t0
+print(f"power iteration: lambda_max = {lam_power:.3f} after {n_power} HVPs, {t_power:.2f} s")
+print(f"Lanczos:         top-3 = {np.round(top.eigenvalues.numpy(), 3).tolist()} after {top.n_hvp} HVPs, {t_lanczos:.2f} s")
+assert top.converged and abs(lam_power - float(top.eigenvalues[0])) < 2e-3 * abs(lam_power)
+
+# %% [markdown]
+# 两种方法给出同一个最大特征值（相对差 < 0.2%），Lanczos 同时给出了前三个，所用 HVP 次数通常更少。
+# 再看最负的特征值和整个谱的"总曲率"——迹：
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+bottom = mu.top_eigenvalues(mlp, ce, (xb, yb), k=1, tol=1e-3, max_iter=30, which="smallest")
+trace_est = mu.hessian_trace(mlp, ce, (xb, yb), n_samples=30, seed=SEED)
+print(f"smallest Ritz value: {float(bottom.eigenvalues[0]):+.4f} ({bottom.n_hvp} HVPs, converged={bottom.converged})")
+print(f"trace: {trace_est.mean:.2f} ± {trace_est.stderr:.2f} (Hutchinson, 30 probes)")
+running = trace_est.samples.cumsum(0) / torch.arange(1, 31)
+fig, axs = plt.subplots(1, 2, figsize=(12, 3.8))
+axs[0].plot(np.arange(1, 31), trace_est.samples.numpy(), ".", color="0.5", label="v^T H v per probe")
+axs[0].plot(np.arange(1, 31), running.numpy(), "-", label="running mean")
+axs[0].axhline(trace_est.mean, color="k", lw=0.8)
+axs[0].set(title="Hutchinson trace estimate", xlabel="number of probes", ylabel="estimate")
+axs[0].legend()
+axs[1].bar(["Ritz min", "lambda_3", "lambda_2", "lambda_1"], [float(bottom.eigenvalues[0]), *top.eigenvalues.flip(0).tolist()])
+axs[1].set(title=f"extreme eigenvalues, P = {n_params}", xlabel="eigenvalue", ylabel="value")
+fig.tight_layout()
+plt.show()
+assert float(bottom.eigenvalues[0]) < 0 < trace_est.mean - 2 * trace_est.stderr
+
+# %% [markdown]
+# 左图：单个探针 $\mathbf v^\top\mathbf H\mathbf v$ 波动很大，平均值稳定得较快，标准误告诉我们还剩多少不确定性。
+# 最小的那个值是 30 次 Lanczos 迭代后的最小 Ritz 值（没有完全收敛：谱的这一端很密集），但 Ritz 值总是不小于真正的
+# 最小特征值，所以它为负就**证明**了海森矩阵确实有负特征值。
+# 右图：即使在训练了几轮的大网络上，海森矩阵仍有负特征值——这个点也是一个（或者说靠近一个）鞍点，
+# 只是负曲率远小于最大的正曲率。迹为正且远大于 $|\lambda_{\min}|$，说明整体上"向上弯"的方向占主导，
+# 与第 7 节小网络的图景一致。
+
+# %% [markdown]
+# ## 小结
+#
+# - 梯度为零只说明到了**临界点**；要区分局部最小值、局部最大值和鞍点，需要二阶信息——**海森矩阵**。
+# - 二阶泰勒展开在一点附近非常准（误差按步长的三次方缩小）；在临界点只剩 $\tfrac12\mathbf v^\top\mathbf H\mathbf v$，
+#   它的正负由特征值决定：全正→最小值，全负→最大值，有正有负→鞍点，有零→二阶检验可能失效。
+# - 笔记的例子 $L=(1-w_1w_2)^2$ 在原点是鞍点（特征值 $\pm2$）；沿负特征值的特征向量 $(1,1)/\sqrt2$ 走，损失一定下降。
+#   离鞍点太近时，梯度下降会在那里"卡"很久。
+# - 小网络的精确海森矩阵用 `torch.func` 一次算出；高斯-牛顿矩阵是半正定的，看不到负曲率。
+# - 在我们的 24 个 1-32-1 网络上：高损失的停留点都是明确的鞍点；低损失点在有曲率的方向上几乎全为正，
+#   但绝大多数方向是平的，严格意义上没有一个点是局部最小值。
+# - 大网络用 HVP：Lanczos 求两端特征值、Hutchinson 估计迹（附标准误），不需要 $P^2$ 的内存。
+#
+# **测量记录**（`tests/bench_hessian.py`，在写作本章的 2 核 CPU 上测得，与上面现场测量的小规模版本同一方法）：
+# 精确海森矩阵 `torch.func` 相对逐行二次反向传播的加速比、以及与 PyHessian 0.1 的最大特征值对比，见仓库中的基准脚本输出
+# （PyHessian 只在基准脚本的临时环境里安装，不是课程依赖）。
+
+# %% [markdown]
+# ## 练习
+
+# %% [markdown]
+# **练习 1**：在笔记的损失 $L=(1-w_1w_2)^2$ 上，手算点 $(w_1,w_2)=(2,1)$ 处的海森矩阵（2×2），填入 `answer`。
+
+# %%
+answer = None  # 你的答案，例如 [[a, b], [c, d]]
+ex.check_hessian_at_point(answer)
+
+# %% jupyter={"source_hidden": true}
+# Reference solution
+w = torch.tensor([2.0, 1.0], dtype=torch.float64)
+answer = hessian_by_hand(w).tolist()  # [[2, 6], [6, 8]]
+ex.check_hessian_at_point(answer)
+
+# %% [markdown]
+# **练习 2**：一个临界点的海森矩阵是
+# $\mathbf H=\begin{pmatrix}2&1&0\\1&2&0\\0&0&-0.5\end{pmatrix}$。它是哪一类？
+# 从 `"local minimum"`、`"local maximum"`、`"saddle point"`、`"degenerate"` 中选一个。
+
+# %%
+answer = None  # 你的答案
+ex.check_point_type(answer)
+
+# %% jupyter={"source_hidden": true}
+# Reference solution
+H_ex = torch.tensor([[2.0, 1.0, 0.0], [1.0, 2.0, 0.0], [0.0, 0.0, -0.5]])
+answer = mu.classify_critical_point(torch.linalg.eigvalsh(H_ex))
+ex.check_point_type(answer)
+
+# %% [markdown]
+# **练习 3**：自己实现最小值比例 `my_minimum_ratio(eigenvalues, tol)`：
+# $|\lambda|\le \text{tol}\cdot\max|\lambda|$ 的特征值算作零（不算正），返回"正特征值个数 / 特征值总数"。
+
+# %%
+def my_minimum_ratio(eigenvalues, tol):
+    return None  # 你的实现
+
+
+ex.check_minimum_ratio(my_minimum_ratio)
+
+# %% jupyter={"source_hidden": true}
+# Reference solution
+def my_minimum_ratio(eigenvalues, tol):
+    ev = torch.as_tensor(eigenvalues, dtype=torch.float64)
+    cut = tol * ev.abs().max()
+    return float((ev > cut).sum()) / ev.numel()
+
+
+ex.check_minimum_ratio(my_minimum_ratio)
+
+# %% [markdown]
+# **练习 4**：从笔记例子的鞍点 $(0,0)$ 出发，沿负曲率方向 $\mathbf u_-=(1,1)/\sqrt2$ 走 $\eta=1.2$，
+# 真实的损失 $L(\eta\mathbf u_-)$ 是多少？（提示：比较它与二阶泰勒预测 $1-\eta^2$。）
+
+# %%
+answer = None  # 你的答案（一个数）
+ex.check_escape_loss(answer)
+
+# %% jupyter={"source_hidden": true}
+# Reference solution
+answer = float(loss_notes(1.2 * u_minus))  # (1 - 1.2**2 / 2)**2 = 0.0784; Taylor says -0.44 (impossible for a square)
+ex.check_escape_loss(answer)
