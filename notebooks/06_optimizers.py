@@ -1,0 +1,626 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#   kernelspec:
+#     display_name: MLNote (Python 3)
+#     language: python
+#     name: mlnote
+# ---
+
+# %% [markdown]
+# # 第 6 章 优化器：动量、自适应学习率与学习率调度
+#
+# **学习目标**
+#
+# 1. 在一个“一边陡、一边平”的凸误差曲面（Error Surface）上，看清固定学习率的梯度下降（Gradient Descent）
+#    为什么不是来回震荡就是寸步难行。
+# 2. 照笔记的公式亲手写出动量（Momentum）、均方根（Root Mean Square, RMS）自适应学习率、RMSProp 与 Adam，
+#    并逐步核对它们与 `torch.optim` 中对应优化器（Optimizer）的关系：哪些逐位相同，哪些只差一个换算，哪些本来就不同。
+# 3. 亲眼看到 RMS 规则在长时间走平路之后突然“爆炸”，并用学习率调度（Learning Rate Scheduling）——衰减（Decay）
+#    与预热（Warm-up）——去测量哪种办法能把它压住。
+# 4. 在 MNIST-1D 上用同一个网络、同一份数据、多个随机种子比较各优化器的训练损失曲线。
+#
+# **如何使用本笔记本**：从上到下依次运行（Run All 即可）。带滑块的单元需要一个正在运行的内核（kernel）；
+# 滑块旁边有一张静态图，在 GitHub 或 HTML 里也能看到同样的结论。有 GPU 时会自动使用，
+# 设置环境变量 `MLNOTE_DEVICE=cpu` 可强制使用 CPU。二维曲面上的实验都在 CPU 上用 float64 计算。
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from torch import nn
+
+import mlnote_utils as mu
+from mlnote_utils.exercises import ch06 as ex
+
+SEED = 0
+mu.seed_everything(SEED)
+DEVICE = mu.get_device()
+print(mu.describe_device(DEVICE))
+
+# %% [markdown]
+# ## 1. 一个又长又窄的山谷
+#
+# 笔记里有一张凸（Convex）误差曲面：沿一个方向非常平缓，沿另一个方向非常陡峭。我们用两个参数 $(w, b)$
+# 造一个同样形状的曲面（`mu.elongated_bowl`）：
+#
+# $$L(w,b)=\tfrac12\Big[\,0.2\,(w-4)^2 + 100\,\big(b-1-0.3\,(w-4)\big)^2\Big].$$
+#
+# 最低点在 $(4,1)$，谷底是直线 $b=1+0.3(w-4)$。它是二次函数，海森矩阵（Hessian）处处相同：
+#
+# $$H=\begin{pmatrix}0.2+100\cdot0.3^2 & -100\cdot0.3\\ -100\cdot0.3 & 100\end{pmatrix}.$$
+#
+# 对二次函数，固定学习率 $\eta$ 的梯度下降沿 $H$ 的每个特征方向把误差乘以 $(1-\eta\lambda)$，
+# 所以必须 $\eta<2/\lambda_{\max}$ 才不发散；而沿最平的方向每步只缩小 $\eta\lambda_{\min}$。
+# 两个特征值差得越多，这两个要求就越难同时满足。先用 autograd 核对手写的 $H$：
+
+
+# %%
+# NBVAL_CHECK_OUTPUT
+def bowl(x):  # x: (2,) = (w, b)
+    return mu.elongated_bowl(x[0], x[1])
+
+
+H_hand = torch.tensor([[0.2 + 100 * 0.3**2, -100 * 0.3], [-100 * 0.3, 100.0]], dtype=torch.float64)
+H_auto = torch.autograd.functional.hessian(bowl, torch.tensor([-3.0, -2.0], dtype=torch.float64))
+torch.testing.assert_close(H_auto, H_hand)
+LAM_MIN, LAM_MAX = torch.linalg.eigvalsh(H_hand).tolist()
+ETA_LIMIT = 2 / LAM_MAX
+START = [-3.0, -2.0]
+print(f"eigenvalues: {LAM_MIN:.4f}, {LAM_MAX:.4f}  (ratio {LAM_MAX / LAM_MIN:.0f})")
+print(f"GD stability limit 2/lambda_max = {ETA_LIMIT:.5f}")
+
+# %% [markdown]
+# 两个特征值约为 0.18 和 109，相差约 600 倍；梯度下降的学习率上限是 $2/\lambda_{\max}\approx0.0183$。
+# 下面画出曲面（颜色为 $\log_{10}L$），并从左下角的 $(-3,-2)$ 出发，用三个固定学习率各走 1000 步。
+
+# %%
+ws, bs = np.linspace(-4.5, 6.0, 220), np.linspace(-3.0, 3.0, 160)
+Z = mu.evaluate_grid(lambda W, B: mu.elongated_bowl(W, B), ws, bs)
+gd_runs = {
+    f"η = {r:g} × limit": mu.gradient_descent(bowl, START, lr=r * ETA_LIMIT, steps=1000)
+    for r in (0.25, 0.98, 1.01)
+}
+fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(13, 4.2))
+mu.plot_contour(ws, bs, Z, ax=ax0, log=True, title="Fixed-η GD, first 300 steps (stable runs)")
+stable = {k: t for k, t in gd_runs.items() if not k.startswith("η = 1.01")}
+mu.plot_trajectory(
+    {k: mu.Trajectory(t.points[:300], t.losses[:300], t.lr) for k, t in stable.items()}, ax=ax0
+)
+for name, t in gd_runs.items():
+    ax1.semilogy(t.losses, label=name)
+ax1.set(title="Loss of fixed-η GD", xlabel="step", ylabel="L (log scale)", ylim=(1e-6, 1e6))
+ax1.legend()
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# 左图画两条稳定路径的前 300 步。η 接近上限（0.98 倍）时，路径在山谷两壁之间来回横跳：陡峭方向每步乘以约 $-0.96$；
+# 只超过上限一点（1.01 倍）就发散（右图损失一路上升）；η 取上限的四分之一时不再震荡，却沿着平缓的谷底爬得极慢。
+# 具体数字：
+
+# %%
+# NBVAL_CHECK_OUTPUT
+floor_gap = {
+    k: t.points[:, 1] - 1 - 0.3 * (t.points[:, 0] - 4) for k, t in gd_runs.items()
+}  # b minus valley floor
+for name, t in gd_runs.items():
+    flips = int(np.sum(np.sign(floor_gap[name][1:40]) != np.sign(floor_gap[name][:39])))
+    print(f"{name:18s} L(1000) = {t.losses[-1]:9.2e}   side switches in the first 40 steps: {flips}")
+slow, edge, over = gd_runs.values()
+assert over.losses[-1] > over.losses[0]  # just above 2/lambda_max: diverges
+assert (
+    np.sum(np.sign(floor_gap["η = 0.98 × limit"][1:40]) != np.sign(floor_gap["η = 0.98 × limit"][:39])) > 30
+)
+assert slow.losses[-1] > 0.1 and edge.losses[-1] > 1e-3  # both still far from the minimum after 1000 steps
+
+# %% [markdown]
+# 固定学习率的两难被测出来了：1000 步后，最快的稳定学习率仍停在 $L>10^{-3}$，
+# 而且前 40 步几乎每一步都从谷底一侧跳到另一侧；学习率小的那条线 1000 步后损失还大于 0.1。
+#
+# ## 2. 动量（Momentum）
+#
+# 动量让每一步不只看当前梯度，还带上上一步的移动量，就像一个从坡上滚下来的球：
+#
+# $$m^{0}=0,\qquad m^{i}=\lambda\, m^{i-1}-\eta\, g^{i-1},\qquad \theta^{i}=\theta^{i-1}+m^{i}.$$
+#
+# 把递推式一层层展开，$m^i$ 是所有过去梯度的加权和，越早的梯度权重越小（每往前一步乘一次 $\lambda$）：
+#
+# $$m^{i}=-\eta\sum_{j=0}^{i-1}\lambda^{\,i-1-j}\,g^{j}.$$
+#
+# `mu.Momentum` 按递推式实现，`mu.momentum_unrolled` 按展开式实现；先核对二者。
+# `torch.optim.SGD(momentum=μ)` 存的是另一种量：$b\leftarrow\mu b+g$，再走 $\theta\leftarrow\theta-\eta b$。
+# 令 $m=-\eta b$、$\mu=\lambda$，两者是同一条规则——同一个循环里逐步比较 $m$ 与 $-\eta b$：
+
+# %%
+# NBVAL_CHECK_OUTPUT
+eta, lam = 0.25 * ETA_LIMIT, 0.9
+ours = torch.tensor(START, dtype=torch.float64, requires_grad=True)
+theirs = torch.tensor(START, dtype=torch.float64, requires_grad=True)
+opt_ours, opt_torch = (
+    mu.Momentum([ours], lr=eta, momentum=lam),
+    torch.optim.SGD([theirs], lr=eta, momentum=lam),
+)
+grads, ms = [], []
+for _ in range(60):
+    for p, opt in ((ours, opt_ours), (theirs, opt_torch)):
+        opt.zero_grad()
+        bowl(p).backward()
+    grads.append(ours.grad.numpy().copy())
+    opt_ours.step()
+    opt_torch.step()
+    ms.append(opt_ours.state[ours]["m"].numpy().copy())
+    torch.testing.assert_close(opt_ours.state[ours]["m"], -eta * opt_torch.state[theirs]["momentum_buffer"])
+    torch.testing.assert_close(ours, theirs)
+np.testing.assert_allclose(
+    np.array(ms), mu.momentum_unrolled(np.array(grads), eta, lam), rtol=1e-10, atol=1e-12
+)
+print("recurrence == unrolled weighted sum; m == -lr * torch's momentum_buffer at all 60 steps")
+
+# %% [markdown]
+# 递推式与展开式 60 步完全一致；和 torch 相比，只要 `lr=η, momentum=λ`，每一步的 $m$ 都等于 $-\eta b$，
+# 参数也一致。（有一个例外：若 η 随时间变化，笔记的 $m$ 记住的是每一步当时的 η，而 torch 会用今天的 η 去乘整个 $b$，
+# 两者就不再相同——第 4 节的对照表里会量出这个差别。）
+#
+# 在山谷里，动量有什么用？同样取上限四分之一的 η，加上 $\lambda=0.9$：
+
+# %%
+mom = mu.optimizer_path(bowl, START, "Momentum", 1000, lr=eta, momentum=lam)
+fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(13, 4.2))
+mu.plot_contour(ws, bs, Z, ax=ax0, log=True, title="GD vs momentum, same η = 0.25 × limit")
+mu.plot_trajectory({"Momentum λ=0.9": mom, "GD": slow}, ax=ax0)  # GD drawn last so it stays visible
+ax1.semilogy(mom.losses, label="Momentum λ=0.9")
+ax1.semilogy(slow.losses, label="GD")
+ax1.set(title="Loss: momentum speeds up the flat direction", xlabel="step", ylabel="L (log scale)")
+ax1.legend()
+fig.tight_layout()
+plt.show()
+print(f"L(1000): GD {slow.losses[-1]:.2e}, Momentum {mom.losses[-1]:.2e}")
+assert mom.losses[-1] < 1e-6 * slow.losses[-1]
+
+# %% [markdown]
+# 沿平缓的谷底，梯度几乎每一步都指向同一方向，动量把它们累加起来，步长放大到约 $\eta/(1-\lambda)=10\eta$；
+# 而在陡峭方向上，相邻梯度符号相反，累加时互相抵消。1000 步后动量的损失比同 η 的梯度下降小了六个数量级以上。
+#
+# ## 3. 自适应学习率：给每个参数各自的步长
+#
+# 另一种思路是让每个参数 $\theta_i$ 有自己的学习率：用它过去梯度的大小 $\sigma_i^t$ 去除 η。
+# 笔记的第一个版本取所有过去梯度的**均方根**：
+#
+# $$\theta_i^{t+1}=\theta_i^{t}-\frac{\eta}{\sigma_i^{t}}\,g_i^{t},\qquad
+# \sigma_i^{t}=\sqrt{\frac{1}{t+1}\sum_{\tau=0}^{t}\big(g_i^{\tau}\big)^2}.$$
+#
+# 坡陡的参数 $\sigma$ 大、步子小；坡缓的参数 $\sigma$ 小、步子大。RMSProp 把“所有过去一视同仁”换成指数加权，
+# 让最近的梯度说了算：$(\sigma_i^t)^2=\alpha(\sigma_i^{t-1})^2+(1-\alpha)(g_i^t)^2$。
+# Adam 则是 RMSProp 加上动量（并对两者的初始偏差做校正）。四种规则都在 `mu.optim` 里，下面让它们在山谷里各走 1000 步：
+
+# %%
+adaptive = {
+    "GD η=0.98×limit": edge,
+    "Momentum": mom,
+    "RMS η=0.1": mu.optimizer_path(bowl, START, "RMS", 1000, lr=0.1),
+    "RMSProp η=0.03 α=0.9": mu.optimizer_path(bowl, START, "RMSProp", 1000, lr=0.03, alpha=0.9),
+    "Adam η=0.1": mu.optimizer_path(bowl, START, "Adam", 1000, lr=0.1),
+}
+fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(13, 4.2))
+mu.plot_contour(ws, bs, Z, ax=ax0, log=True, title="Adaptive learning rates on the long valley")
+mu.plot_trajectory({k: adaptive[k] for k in ("GD η=0.98×limit", "RMS η=0.1", "Adam η=0.1")}, ax=ax0)
+for name, t in adaptive.items():
+    ax1.semilogy(np.maximum(t.losses, 1e-30), label=name)
+ax1.set(title="Loss per step", xlabel="step", ylabel="L (log scale, floored at 1e-30)")
+ax1.legend(fontsize="small")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# 自适应的路径不再在两壁间横跳：先一步走下陡坡，再沿谷底以近乎恒定的步长前进。
+# 把“损失第一次低于 $10^{-3}$ 的步数”列出来（1000 步内没到则记为“—”）：
+
+
+# %%
+# NBVAL_CHECK_OUTPUT
+def first_below(losses, level=1e-3):
+    hit = np.flatnonzero(np.asarray(losses) < level)
+    return int(hit[0]) if hit.size else None
+
+
+reach = {name: first_below(t.losses) for name, t in adaptive.items()}
+for name, step in reach.items():
+    print(f"{name:22s} reaches L < 1e-3 at step {step if step is not None else '—'}")
+assert reach["GD η=0.98×limit"] is None
+assert reach["RMS η=0.1"] < 900 and reach["Adam η=0.1"] < 900
+rmsprop_tail = adaptive["RMSProp η=0.03 α=0.9"].losses[-200:]
+print(f"RMSProp, last 200 steps: L between {rmsprop_tail.min():.1e} and {rmsprop_tail.max():.1e}")
+assert reach["RMSProp η=0.03 α=0.9"] is None and rmsprop_tail.max() < 0.1
+
+# %% [markdown]
+# 最快的固定 η 梯度下降 1000 步都没有把损失降到 $10^{-3}$ 以下；RMS 和 Adam 在 900 步之内做到了。
+# 两个不那么“教科书”的结果也要说清楚：
+#
+# - **动量**在这个曲面上其实最快（第 2 节的 η 与 λ）。山谷是二次的、方向固定，正是动量最擅长的情形。
+# - **RMSProp**（η=0.03, α=0.9）很快来到最低点附近，却停不下来：α 较小时 σ 几乎就是最近几步的 $|g|$，
+#   每步的长度始终约为 η，于是在最低点周围来回跳，损失停在 $10^{-3}$ 以上。要让它停稳，η 本身得变小——这正是第 5 节学习率调度的用处。
+#
+# ### σ 在每个方向上各是多少？
+#
+# 因为曲面是二次的，梯度就是 $g=H(\theta-\theta^*)$。用 RMS 路径上每一点的梯度，按定义直接算出 $\sigma_w^t,\sigma_b^t$，
+# 以及每个参数实际的学习率 $\eta/\sigma$：
+
+# %%
+rms = adaptive["RMS η=0.1"]
+g_path = (rms.points - np.array([4.0, 1.0])) @ H_hand.numpy()  # (steps+1, 2); H is symmetric
+sigma = np.sqrt(np.cumsum(g_path**2, axis=0) / np.arange(1, len(g_path) + 1)[:, None])  # (steps+1, 2)
+fig, ax = plt.subplots(figsize=(7, 3.8))
+ax.semilogy(0.1 / sigma[:-1, 0], label="η/σ for w (flat)")
+ax.semilogy(0.1 / sigma[:-1, 1], label="η/σ for b (steep)")
+ax.axhline(2 / 100, color="k", ls=":", label="2 / (d²L/db²) = 0.02")
+ax.set(title="Per-parameter learning rate of the RMS rule", xlabel="step", ylabel="η / σ (log scale)")
+ax.legend()
+plt.show()
+rate = 0.1 / sigma  # (steps+1, 2)
+print(
+    f"step 100: η/σ_w = {rate[100, 0]:.4f}, η/σ_b = {rate[100, 1]:.4f} (ratio {rate[100, 0] / rate[100, 1]:.1f})"
+)
+print(f"step 800: η/σ_b = {rate[800, 1]:.4f}")
+assert rate[100, 0] > 3 * rate[100, 1]
+assert rate[800, 1] > 2.5 * rate[100, 1]
+
+# %% [markdown]
+# 平缓的 $w$ 方向得到的学习率是陡峭的 $b$ 方向的 3.5 倍左右，而且不需要我们事先知道哪个方向陡——这是固定 η 做不到的。
+# （倍数不算很大，是因为山谷是斜的：走下陡坡的那几步里，$w$ 的梯度也很大，把 $\sigma_w$ 撑大了。）
+#
+# 再看 $b$ 那条线：参数走到谷底附近后梯度越来越小，而 $\sigma_b$ 是**所有**过去梯度的平均，分母 $t+1$ 还在一直变大，
+# 于是 $\sigma_b$ 不断变小、$b$ 的学习率不断变大，到第 800 步已接近虚线——$b$ 方向按梯度下降算的稳定上限 $2/100$。
+# 第 5 节会看到越过它的后果。
+#
+# ## 4. 与 `torch.optim` 的对应关系
+#
+# | 笔记 / `mu.optim` | torch | 关系 |
+# |---|---|---|
+# | `GD(lr=η)` | `SGD(lr=η)` | 相同 |
+# | `Momentum(lr=η, momentum=λ)` | `SGD(lr=η, momentum=λ)` | η 不变时相同（$m=-\eta b$）；η 随时间变化时不同 |
+# | `RMS(lr=η, eps=0)` | `Adagrad(lr=η, eps=0)` × `LambdaLR(√(t+1))` | Adagrad 对 $g^2$ **求和**不取平均，所以它的步长小 $\sqrt{t+1}$ 倍 |
+# | `RMSProp(..., init="zero")` | `RMSprop(lr, alpha, eps)` | 相同；笔记默认 $\sigma^0=\lvert g^0\rvert$，torch 从 0 开始，第一步长 $1/\sqrt{1-\alpha}$ 倍 |
+# | `Adam(lr, betas, eps)` | `Adam(lr, betas, eps)` | 相同 |
+#
+# 在曲面上各走 500 步，量出每一对路径的最大坐标差（float64）：
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+sqrt_t = lambda t: float(np.sqrt(t + 1))
+warm = mu.warmup_then_decay(20)
+pairs = {  # name: (ours, theirs, should match)
+    "GD vs SGD": (("GD", {"lr": 0.018}), (torch.optim.SGD, {"lr": 0.018}), True),
+    "Momentum vs SGD(momentum)": (
+        ("Momentum", {"lr": eta, "momentum": 0.9}),
+        (torch.optim.SGD, {"lr": eta, "momentum": 0.9}),
+        True,
+    ),
+    "RMS vs Adagrad x sqrt(t+1)": (
+        ("RMS", {"lr": 0.1, "eps": 0.0}),
+        (torch.optim.Adagrad, {"lr": 0.1, "eps": 0.0, "schedule": sqrt_t}),
+        True,
+    ),
+    "RMSProp(zero) vs RMSprop": (
+        ("RMSProp", {"lr": 0.03, "alpha": 0.9, "init": "zero"}),
+        (torch.optim.RMSprop, {"lr": 0.03, "alpha": 0.9}),
+        True,
+    ),
+    "Adam vs Adam": (("Adam", {"lr": 0.1}), (torch.optim.Adam, {"lr": 0.1}), True),
+    "RMS vs plain Adagrad": (
+        ("RMS", {"lr": 0.1, "eps": 0.0}),
+        (torch.optim.Adagrad, {"lr": 0.1, "eps": 0.0}),
+        False,
+    ),
+    "RMSProp(notes) vs RMSprop": (
+        ("RMSProp", {"lr": 0.03, "alpha": 0.9}),
+        (torch.optim.RMSprop, {"lr": 0.03, "alpha": 0.9}),
+        False,
+    ),
+    "Momentum vs SGD, warm-up": (
+        ("Momentum", {"lr": eta, "momentum": 0.9, "schedule": warm}),
+        (torch.optim.SGD, {"lr": eta, "momentum": 0.9, "schedule": warm}),
+        False,
+    ),
+}
+match_table = {}
+for name, ((a, hp_a), (b, hp_b), same) in pairs.items():
+    diff = np.abs(
+        mu.optimizer_path(bowl, START, a, 500, **hp_a).points
+        - mu.optimizer_path(bowl, START, b, 500, **hp_b).points
+    ).max()
+    match_table[name] = diff
+    print(
+        f"{name:28s} max |Δθ| over 500 steps = {diff:.1e}  ({'should match' if same else 'differs by design'})"
+    )
+    assert (diff <= 1e-6) if same else (diff > 1e-3), name
+
+# %% [markdown]
+# 五对“应当相同”的路径最大差都在 $10^{-6}$ 以内（实际在浮点舍入量级）；三对“本来就不同”的规则差别都大于 $10^{-3}$：
+# Adagrad 的累加使它比笔记的 RMS 慢得多，RMSProp 的两种初始化让第一步相差约 $1/\sqrt{1-0.9}\approx3.2$ 倍，
+# 动量在学习率变化时两种写法走出不同的路径。
+#
+# ## 5. RMS 规则的“爆炸”与学习率调度
+#
+# 笔记提到：用 RMS 或 RMSProp 时，参数在平缓的地方走了很久之后，会突然朝陡峭方向猛冲出去，然后再慢慢回来。
+# 原因在第 3 节最后一张图里：$b$ 在谷底附近的梯度几乎为 0，$\sigma_b$ 越来越小，$\eta/\sigma_b$ 越来越大；
+# 一旦 $\eta/\sigma_b$ 超过陡峭方向的稳定上限（大约 $2/100$），$b$ 方向就像学习率过大的梯度下降一样被甩出去，
+# 直到新出现的大梯度把 $\sigma_b$ 重新撑大。
+#
+# 笔记给出的药方是让 η 随时间变化：$\theta_i^{t+1}=\theta_i^t-\dfrac{\eta^t}{\sigma_i^t}g_i^t$。
+# `mu.warmup_then_decay` 给出一个乘在 η 上的系数 $f(t)$，可以直接交给 `torch.optim.lr_scheduler.LambdaLR`。
+# 下面比较五种调度：不调度、只预热 100 步、$1/\sqrt{t+1}$ 衰减、余弦衰减（Cosine Decay）、预热 100 步再余弦衰减。
+
+# %%
+STEPS = 2500
+schedules = {
+    "constant": None,
+    "warm-up 100": mu.warmup_then_decay(100, decay="none"),
+    "1/sqrt(t+1) decay": mu.warmup_then_decay(0, decay="inverse_sqrt"),
+    "cosine decay": mu.warmup_then_decay(0, decay="cosine", total_steps=STEPS),
+    "warm-up 100 + cosine": mu.warmup_then_decay(100, decay="cosine", total_steps=STEPS),
+}
+fig, ax = plt.subplots(figsize=(7, 3.5))
+for name, f in schedules.items():
+    factors = np.ones(STEPS) if f is None else mu.schedule_factors(f, STEPS)
+    ax.plot(np.arange(1, STEPS + 1), factors, "k--" if f is None else "-", label=name)
+ax.set(
+    title="Learning-rate multipliers f(t)", xlabel="step t + 1 (log scale)", ylabel="η_t / η", xscale="log"
+)
+ax.legend(fontsize="small")
+plt.show()
+
+# %% [markdown]
+# 横轴是对数刻度，便于同时看清前 100 步预热的斜坡和后面的衰减。注意 $1/\sqrt{t+1}$ 衰减乘上 RMS
+# 正好抵消 $\sigma$ 里的 $1/(t+1)$——它就是第 4 节表格里的 Adagrad。现在用 η = 0.1 的 RMS 规则，每种调度各走 2500 步：
+
+# %%
+long_runs = {
+    name: mu.optimizer_path(bowl, START, "RMS", STEPS, lr=0.1, schedule=f) for name, f in schedules.items()
+}
+fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(13, 4.2))
+for name, t in long_runs.items():
+    ax0.semilogy(np.maximum(t.losses, 1e-30), label=name, lw=1)
+    ax1.plot(t.points[:, 1] - 1 - 0.3 * (t.points[:, 0] - 4), label=name, lw=1)
+ax0.set(title="RMS rule, η = 0.1: loss", xlabel="step", ylabel="L (log scale, floored at 1e-30)")
+ax1.set(title="Distance from the valley floor", xlabel="step", ylabel="b − floor(w)", ylim=(-1.5, 1.5))
+ax0.legend(fontsize="small")
+plt.show()
+
+# %% [markdown]
+# 左图蓝线（不调度）在损失已经降到很低之后一次次突然跳高好几个数量级，右图对应的是 $b$ 被甩离谷底——
+# 这就是笔记说的“爆炸”。用 `mu.loss_spikes` 数一数损失跳到此前最低值 10 倍以上的次数：
+
+# %%
+# NBVAL_CHECK_OUTPUT
+spikes = {name: mu.loss_spikes(t.losses, factor=10) for name, t in long_runs.items()}
+for name, t in long_runs.items():
+    first = spikes[name][0] if len(spikes[name]) else "—"
+    print(
+        f"{name:22s} spikes: {len(spikes[name]):2d}  first at step {first!s:>5}  final L = {t.losses[-1]:.1e}"
+    )
+assert len(spikes["constant"]) >= 2
+for name in ("1/sqrt(t+1) decay", "cosine decay", "warm-up 100 + cosine"):
+    assert len(spikes[name]) == 0, name
+assert long_runs["cosine decay"].losses[-1] < 1e-6 < long_runs["1/sqrt(t+1) decay"].losses[-1]
+
+# %% [markdown]
+# 结果：
+#
+# - **不调度**：反复爆炸（上面打印了次数和第一次的位置），笔记的现象在这里完整重现。
+# - **$1/\sqrt{t+1}$ 衰减**（即 Adagrad）：从不爆炸，但步长也跟着越来越小，2500 步后损失仍然很大——稳定，却慢。
+# - **余弦衰减**：η 在后期趋于 0，压住了爆炸；前期步子仍大，到达 $L<10^{-3}$ 的速度与不调度相近。
+#   （不调度的那条线在两次爆炸之间收敛得极快，最终损失反而最低——爆炸并不妨碍它“平均来说”收敛，但任何时刻停下来都可能正好停在一次爆炸里。）
+# - **只预热**：在 η = 0.1 时 2500 步内也没有爆炸。它并没有消除原因（σ 仍然会变小），只是前期步子小、走得慢，
+#   陡峭方向积累了更多大梯度，σ 变小得更晚。下面把 η 加到 0.3 再看一次：
+
+# %%
+# NBVAL_CHECK_OUTPUT
+spikes_03 = {}
+for name, f in schedules.items():
+    t = mu.optimizer_path(bowl, START, "RMS", STEPS, lr=0.3, schedule=f)
+    spikes_03[name] = mu.loss_spikes(t.losses, factor=10)
+    print(f"η = 0.3, {name:22s} spikes: {len(spikes_03[name]):2d}  at steps {spikes_03[name][:4].tolist()}")
+assert len(spikes_03["constant"]) >= 3 and len(spikes_03["warm-up 100"]) >= 1
+assert len(spikes_03["1/sqrt(t+1) decay"]) == 0
+assert np.all(spikes_03["cosine decay"] < STEPS // 2)  # cosine: spikes only while η is still large
+
+# %% [markdown]
+# η = 0.3 时，只预热照样爆炸（只是来得晚一些）；余弦衰减在前半程 η 仍大的时候也会爆炸几次，后半程 η 变小后就平静了；
+# 只有 $1/\sqrt{t+1}$ 衰减一次都不爆炸。结论：**预热**管的是开头几步（那时 σ 的估计还不可靠，步子容易过大），
+# 对后期的爆炸只能推迟；**衰减**才对付后期的爆炸，而保证不爆炸的是让 $\eta^t$ 下降得至少和 $\sigma$ 一样快。
+#
+# ## 6. 动手试试：选一个优化器
+#
+# 选择优化器、学习率 η、动量 λ（Adam 里当作 $\beta_1$）和 RMSProp 的 α（Adam 里当作 $\beta_2$），看路径如何变化。
+# 先给一张不需要内核的静态图：五种规则各用一组合适的参数走 300 步。
+
+# %%
+presets = {
+    "GD": {"lr": 0.018},
+    "Momentum": {"lr": 0.005, "momentum": 0.9},
+    "RMS": {"lr": 0.1},
+    "RMSProp": {"lr": 0.03, "alpha": 0.9},
+    "Adam": {"lr": 0.1, "betas": (0.9, 0.999)},
+}
+fig, axes = plt.subplots(2, 3, figsize=(16, 8))
+for ax, (name, hp) in zip(axes.flat[:5], presets.items(), strict=True):
+    t = mu.optimizer_path(bowl, START, name, 300, **hp)
+    knobs = ", ".join(f"{k}={v}" for k, v in hp.items())
+    mu.plot_contour(ws, bs, Z, ax=ax, log=True, title=f"{name} ({knobs})\nL(300) = {t.losses[-1]:.1e}")
+    mu.plot_trajectory({name: t}, ax=ax)
+axes.flat[-1].axis("off")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# 300 步时，动量离最低点最近（这个二次曲面正合它的胃口）；GD 与三种自适应规则走到的位置差不多，
+# 区别在路上：GD 的 η 必须贴着 $2/\lambda_{\max}$ 才走得动，于是在两壁间横跳；自适应规则不需要知道曲率，
+# 下坡之后笔直地沿谷底前进。
+
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+def draw_optimizer(ax, name, lr, momentum, alpha, steps):
+    traj = mu.optimizer_path(bowl, START, name, steps, **mu.optimizer_knobs(name, lr, momentum, alpha))
+    mu.plot_contour(ws, bs, Z, ax=ax, log=True, title=f"{name}: L({steps}) = {traj.losses[-1]:.2e}")
+    return mu.plot_trajectory({name: traj}, ax=ax)
+
+
+optimizer_widget = mu.interactive_figure(
+    draw_optimizer,
+    figsize=(7, 4.5),
+    name=mu.choice(list(mu.OPTIMIZER_CLASSES), "RMS", "optimizer"),
+    lr=mu.log_slider(0.1, 1e-3, 1.0, "η"),
+    momentum=mu.float_slider(0.9, 0.0, 0.99, 0.01, "λ (β1)"),
+    alpha=mu.float_slider(0.9, 0.0, 0.999, 0.001, "α (β2)"),
+    steps=mu.int_slider(300, 10, 2000, 10, "steps"),
+)
+optimizer_widget
+
+# %% [markdown]
+# 可以试试：GD 把 η 调过 0.0183 立刻发散；Momentum 把 λ 调到 0.99 会绕很大的圈；RMS 把步数加到 2000 会看到爆炸；
+# RMSProp 把 α 调小，σ 只记得最近几步，爆炸来得更早更频繁。
+#
+# ## 7. 真实训练：MNIST-1D 上的比较
+#
+# 最后在真实的分类任务上比一比。数据是 MNIST-1D（4000 条训练信号，每条 40 个点，10 类），网络是 40-128-128-10 的
+# ReLU 多层感知机。对每个随机种子，所有优化器从**同一组初始权重**出发、看到**同样顺序的小批量**（batch 128），
+# 每 25 步在整个训练集上测一次交叉熵。学习率是写本章时在种子 0 上、从每种规则的 2–3 个候选里按 600 步后的训练损失
+# 挑出来的（GD 1.0、Momentum 0.1、RMS 0.01、RMSProp 0.01、Adam 0.01）；下面只跑这些选定的值。
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+split = mu.load_mnist1d()
+mean, std = split.x_train.mean(), split.x_train.std()
+x_train = (split.x_train - mean) / std  # (4000, 40)
+
+
+def make_mlp():
+    return nn.Sequential(nn.Linear(40, 128), nn.ReLU(), nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, 10))
+
+
+race = {
+    "GD η=1.0": lambda p: mu.GD(p, lr=1.0),
+    "Momentum η=0.1 λ=0.9": lambda p: mu.Momentum(p, lr=0.1, momentum=0.9),
+    "RMS η=0.01": lambda p: mu.RMS(p, lr=0.01),
+    "RMSProp η=0.01 α=0.99": lambda p: mu.RMSProp(p, lr=0.01, alpha=0.99),
+    "Adam η=0.01": lambda p: mu.Adam(p, lr=0.01),
+}
+threads = torch.get_num_threads()
+torch.set_num_threads(1)  # tiny matrices: one CPU thread is faster than several that wait for each other
+try:
+    curves = mu.training_curves(
+        make_mlp, x_train, split.y_train, race, steps=600, seeds=(0, 1, 2), eval_every=25, device=DEVICE
+    )
+finally:
+    torch.set_num_threads(threads)
+fig, ax = plt.subplots(figsize=(8, 4.5))
+for name in race:
+    c = curves[name]  # (seeds, evaluations)
+    (line,) = ax.plot(curves["steps"], c.mean(0), label=name)
+    ax.fill_between(curves["steps"], c.min(0), c.max(0), color=line.get_color(), alpha=0.2)
+ax.set(
+    title="MNIST-1D, MLP 40-128-128-10: training loss (mean, band = min..max over 3 seeds)",
+    xlabel="step",
+    ylabel="cross-entropy on the training set",
+    yscale="log",
+)
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# 曲线是 3 个种子的平均，色带是最小到最大。把第 100 步和第 600 步的数值列出来：
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+i100, i600 = list(curves["steps"]).index(100), list(curves["steps"]).index(600)
+print(f"{'optimizer':24s} {'L(100) mean':>12s} {'L(600) mean':>12s} {'L(600) min..max':>18s}")
+for name in race:
+    c = curves[name]
+    print(
+        f"{name:24s} {c[:, i100].mean():12.3f} {c[:, i600].mean():12.3f}   {c[:, i600].min():.3f}..{c[:, i600].max():.3f}"
+    )
+print("per seed, L(600):", {name: curves[name][:, i600].round(3).tolist() for name in race})
+gd, mom = curves["GD η=1.0"], curves["Momentum η=0.1 λ=0.9"]
+print("per seed, L(100):", {name: curves[name][:, i100].round(3).tolist() for name in race})
+for name in ("RMS η=0.01", "RMSProp η=0.01 α=0.99", "Adam η=0.01"):
+    assert np.all(curves[name][:, i100] < gd[:, i100]), name  # adaptive rules ahead early, on every seed
+for name in ("RMS η=0.01", "Adam η=0.01"):
+    assert curves[name][:, i600].mean() < 0.85 * gd[:, i600].mean(), name
+assert abs(mom[:, i600].mean() / gd[:, i600].mean() - 1) < 0.25  # momentum ≈ GD with η/(1-λ) by step 600
+assert np.all(np.isfinite(np.stack([curves[n] for n in race])))
+
+# %% [markdown]
+# 测量结果（数字见上表）：
+#
+# - 第 100 步时，在每个种子上三种自适应规则的训练损失都低于调好学习率的 GD（差距见上面逐个种子的数字）。
+# - 第 600 步时，RMS 和 Adam 的平均损失仍明显低于 GD；RMSProp 与 GD 已经差不多。
+#   本例中笔记的 RMS 规则（600 步内）反而是最好的——这么短的训练里，σ 变小带来的爆炸还没来得及出现。
+# - 动量（η=0.1, λ=0.9）到第 600 步与 GD（η=1.0）几乎一样：梯度方向稳定时动量的步长约为 $\eta/(1-\lambda)=1.0$，
+#   正好等于 GD 的学习率。前期动量更好，因为 $m$ 从 0 开始慢慢积累，相当于自带预热，而 GD 一上来就用 1.0。
+#
+# 学习率是按种子 0 从很小的网格里挑的；换一个网格、网络或更多步数，名次可能会变——比较优化器时，
+# 公平地给每一个都调学习率，比选哪一个更重要。
+#
+# ## 小结
+#
+# - 误差曲面一个方向陡、一个方向平时，固定 η 的梯度下降要么来回震荡（η 接近 $2/\lambda_{\max}$），要么在平的方向上爬不动。
+# - 动量 $m\leftarrow\lambda m-\eta g$ 是过去梯度的加权和；同向的梯度累加，反向的互相抵消。
+#   与 `torch.optim.SGD(momentum=λ, lr=η)` 在 η 固定时逐步相同。
+# - 自适应学习率用 $\sigma_i$ 给每个参数各自的步长：RMS 取全部历史的均方根，RMSProp 用指数加权，Adam = RMSProp + 动量。
+#   笔记的 RMS 与 Adagrad 不同（平均 vs 求和），差一个 $\sqrt{t+1}$ 的学习率因子；笔记的 RMSProp 与 torch 只差初始化。
+# - RMS 规则在平路上走久了，$\sigma$ 变小、步长变大，会突然爆炸；学习率衰减能压住它，预热只能推迟它，
+#   二者合用是常见做法。
+# - 在 MNIST-1D 上，自适应规则前期明显更快；600 步时动量的效果接近把学习率放大 $1/(1-\lambda)$ 倍的 GD。
+#
+# ## 练习
+#
+# **练习 1**：用笔记的动量公式，设 $\lambda=0.9$、$\eta=0.1$、上一步的移动量 $m^0=(0.5,-1)$、当前梯度 $g=(2,1)$，
+# 新的移动量 $m^1$ 是多少？（参数见 `ex.MOMENTUM_STEP`。）
+
+# %%
+answer_1 = None  # the new movement m as two numbers
+ex.check_momentum_step(answer_1)
+
+# %% jupyter={"source_hidden": true}
+# Reference solution
+d = ex.MOMENTUM_STEP
+answer_1 = d["momentum"] * np.array(d["m_prev"]) - d["lr"] * np.array(d["grad"])
+ex.check_momentum_step(answer_1)
+
+# %% [markdown]
+# **练习 2**：写一个函数 `rms_sigma(grads)`：输入一个参数过去的全部梯度 $g^0,\dots,g^t$（一维列表或数组），
+# 返回笔记 RMS 规则里的 $\sigma^t$。
+
+
+# %%
+def rms_sigma(grads):
+    return None  # your code
+
+
+ex.check_rms_sigma(rms_sigma)
+
+
+# %% jupyter={"source_hidden": true}
+# Reference solution
+def rms_sigma(grads):
+    g = np.asarray(grads, dtype=np.float64)
+    return float(np.sqrt(np.mean(g**2)))
+
+
+ex.check_rms_sigma(rms_sigma)
+
+# %% [markdown]
+# **练习 3**：下面哪一个 `torch.optim.SGD` 的设置与笔记的 `Momentum(lr=η, momentum=λ)`（η 固定）走出完全相同的路径？
+# 选项见 `ex.SGD_MAPPING_OPTIONS`。可以用 `mu.optimizer_path` 亲自试一试。
+
+# %%
+answer_3 = None  # one of ex.SGD_MAPPING_OPTIONS
+ex.check_sgd_mapping(answer_3)
+
+# %% jupyter={"source_hidden": true}
+# Reference solution: torch keeps b = -m / η, so the same lr and momentum give the same path.
+answer_3 = "SGD(lr=η, momentum=λ)"
+ex.check_sgd_mapping(answer_3)
