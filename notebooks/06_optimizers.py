@@ -183,6 +183,49 @@ assert mom.losses[-1] < 1e-6 * slow.losses[-1]
 # 沿平缓的谷底，梯度几乎每一步都指向同一方向，动量把它们累加起来，步长放大到约 $\eta/(1-\lambda)=10\eta$；
 # 而在陡峭方向上，相邻梯度符号相反，累加时互相抵消。1000 步后动量的损失比同 η 的梯度下降小了六个数量级以上。
 #
+# ### 动量能冲出局部最小值吗？
+#
+# 笔记说，即使走到梯度为 0 的局部最小值，上一步留下的 $m$ 也可能把参数带出去。用一维函数试一试：
+# 一个最低点在 $x=4$ 的抛物线，在 $x\approx1$ 处挖一个小坑：$f(x)=0.05(x-4)^2-A\,e^{-(x-1)^2/0.08}$。
+# $A=0.4$ 时小坑是一个较差的局部最小值；$A=0.6$ 时小坑更深，反而成了全局最小值。从 $x=-2$ 出发，η = 0.1，各走 300 步：
+
+
+# %%
+def dip_curve(depth):
+    return lambda x: 0.05 * (x[0] - 4) ** 2 - depth * torch.exp(-((x[0] - 1) ** 2) / 0.08)
+
+
+xs_1d = torch.linspace(-2.5, 6.0, 400, dtype=torch.float64)
+fig, axes = plt.subplots(1, 2, figsize=(13, 4))
+ends = {}
+for ax, depth in zip(axes, (0.4, 0.6), strict=True):
+    f1 = dip_curve(depth)
+    ax.plot(xs_1d, f1(xs_1d[None]), "k-", lw=1, label="f(x)")
+    for lam in (0.0, 0.5, 0.9):
+        name, hp = ("GD", {"lr": 0.1}) if lam == 0 else ("Momentum", {"lr": 0.1, "momentum": lam})
+        t = mu.optimizer_path(f1, [-2.0], name, 300, **hp)
+        ends[depth, lam] = float(t.final[0])
+        ax.plot(
+            t.points[:, 0],
+            t.losses,
+            ".",
+            ms=3,
+            label=f"{name if lam == 0 else f'{name} λ={lam}'}: ends at x = {t.final[0]:.2f}",
+        )
+    ax.set(title=f"Dip depth A = {depth}", xlabel="x", ylabel="f(x)")
+    ax.legend(fontsize="small")
+fig.tight_layout()
+plt.show()
+assert abs(ends[0.4, 0.0] - 1.03) < 0.05 and abs(ends[0.4, 0.5] - 1.03) < 0.05  # stuck in the poor dip
+assert abs(ends[0.4, 0.9] - 4.0) < 0.05  # momentum rolls through it to the better minimum
+assert abs(ends[0.6, 0.9] - 4.0) < 0.05 and abs(ends[0.6, 0.0] - 1.0) < 0.1  # ... and out of a good one too
+
+# %% [markdown]
+# 图中的点是每一步所在的位置。左图（$A=0.4$）：GD 和 λ=0.5 的动量都停在 $x\approx1.03$ 的坑里，
+# λ=0.9 的动量带着足够的速度冲过小坑，停在更低的 $x=4$。右图（$A=0.6$）提醒我们惯性不分好坏：
+# 这次小坑才是最低点，GD 停在了那里，λ=0.9 的动量却同样冲了出去，停在较差的 $x=4$。
+# 动量能不能“逃出”局部最小值，取决于坑的深浅和 λ、η 的大小，并不是一定的好处。
+#
 # ## 3. 自适应学习率：给每个参数各自的步长
 #
 # 另一种思路是让每个参数 $\theta_i$ 有自己的学习率：用它过去梯度的大小 $\sigma_i^t$ 去除 η。
