@@ -1,0 +1,624 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#   kernelspec:
+#     display_name: MLNote (Python 3)
+#     language: python
+#     name: mlnote
+# ---
+
+# %% [markdown]
+# # 第 4 章 如何进行一个机器学习任务：诊断训练结果
+#
+# **学习目标**
+#
+# 1. 按"先看训练损失、再看测试损失"的顺序诊断一次训练，并说出每个分支该怎么处理。
+# 2. 区分模型偏差（Model Bias）和最优化（Optimization）问题：更深的网络在**训练集**上反而更差，说明是优化没做好。
+# 3. 亲眼看到过拟合（Overfitting）随模型弹性（Flexibility）增大而出现，并用更多数据和数据增强（Data Augmentation）缓解它。
+# 4. 认识失配（Mismatch）：训练与测试数据分布不同时，再多的训练数据也帮不上忙。
+# 5. 用验证集（Validation Set）和 k 折交叉验证（k-fold Cross Validation）选模型，并明白为什么不能拿公开测试集反复挑模型。
+#
+# **如何使用本笔记本**：从上到下依次运行（Run All 即可）。带滑块的单元需要一个正在运行的内核（kernel）；
+# 滑块旁边有一张静态图，在 GitHub 或 HTML 里也能看到同样的结论。有 GPU 时会自动使用，
+# 设置环境变量 `MLNOTE_DEVICE=cpu` 可强制使用 CPU。本章的实验都是小网络，在 2 核 CPU 上整本不到一分钟。
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+import mlnote_utils as mu
+from mlnote_utils.exercises import ch04 as ex
+
+SEED = 0
+mu.seed_everything(SEED)
+DEVICE = mu.get_device()
+print(mu.describe_device(DEVICE))
+
+# %% [markdown]
+# ## 1. 总览：一张诊断流程图
+#
+# 训练完一个模型，结果不满意，先别急着换模型或调参数。按下面的顺序问两个问题：
+#
+# 1. **训练损失（Training Loss）大不大？** 大的话，问题出在训练集上，要么模型太简单（模型偏差），要么优化没找到好参数。
+#    分辨的办法：找一个更简单、容易训练的模型做对照。如果更有弹性的模型在**训练集**上还不如简单模型，那是优化的锅。
+# 2. 训练损失小了，再问**测试（验证）损失大不大？** 大的话，可能是过拟合（多给数据、数据增强、限制模型），
+#    也可能是失配（训练和测试数据来自不同的分布，加数据没用）。
+
+# %%
+ax = mu.plot_decision_flow()
+plt.show()
+
+# %% [markdown]
+# 从上往下读：左半边处理"训练集都学不好"，右半边处理"训练集学好了、测试集不好"。下面每个分支都用一个真实的小实验演示。
+#
+# 全章使用 MNIST-1D：每条信号是长度为 40 的一维序列，标签是 0–9 共 10 类，由 `mnist1d` 包离线生成。
+# 我们把生成器的 4000 条训练信号当作"手里的数据"，另外 1000 条测试信号只用来做最后的检验。
+# 本章的网络都很小，所以下面先让 PyTorch 只用一个 CPU 线程（多个线程互相等待反而更慢），章末再恢复。
+
+# %%
+# NBVAL_CHECK_OUTPUT
+N_THREADS = torch.get_num_threads()
+torch.set_num_threads(1)  # our nets are tiny: one CPU thread beats several that wait for each other
+data = mu.load_mnist1d()  # 4000 train + 1000 test signals, generated offline
+x_pool, y_pool = data.x_train, data.y_train
+x_test, y_test = data.x_test, data.y_test
+print(data)
+print("classes:", torch.bincount(y_pool).tolist())
+
+# %% [markdown]
+# 训练集中 10 个类别各约 400 条，类别基本均衡，所以随机乱猜的准确率约为 10%，对应的交叉熵是 $\ln 10 \approx 2.303$。
+# 后面看到损失停在 2.30 附近，就说明模型什么也没学到。
+
+# %% [markdown]
+# ## 2. 训练损失大：模型偏差，还是优化失败？
+#
+# ### 2.1 深的网络至少和浅的一样有弹性
+#
+# 讲义里的例子：56 层的网络在训练集上比 20 层的还差。这不可能是"模型不够有弹性"，因为深网络可以把多出来的层
+# 设成"什么也不做"，从而精确地复现浅网络。对 ReLU 网络这一点可以直接构造出来：ReLU 之后的隐藏值 $h \ge 0$，于是
+#
+# $$\mathrm{ReLU}(I\,h + 0) = h \qquad (h \ge 0),$$
+#
+# 即权重为单位矩阵、偏置为 0 的一层加上 ReLU 恰好是恒等映射。`mu.deepen_with_identity` 就是这么做的，下面用代码核对：
+
+# %%
+# NBVAL_CHECK_OUTPUT
+torch.manual_seed(SEED)
+shallow = mu.plain_mlp(40, 32, depth=4, n_classes=10)  # 4 hidden layers, plain (no residuals)
+deep_copy = mu.deepen_with_identity(shallow, extra_layers=4)  # 8 hidden layers, same function
+n_linear = lambda m: sum(isinstance(layer, torch.nn.Linear) for layer in m)  # noqa: E731
+print("Linear layers:", n_linear(shallow), "->", n_linear(deep_copy))
+print("parameters:", sum(p.numel() for p in shallow.parameters()), "->", sum(p.numel() for p in deep_copy.parameters()))
+with torch.no_grad():
+    torch.testing.assert_close(deep_copy(x_pool), shallow(x_pool))
+print("8-layer copy reproduces the 4-layer outputs on all 4000 signals: True")
+
+# %% [markdown]
+# 8 层网络能表示 4 层网络能表示的一切函数。所以如果 8 层网络训练后的**训练损失**比 4 层的高，原因只能是优化。
+#
+# ### 2.2 实验：同样的优化器、同样的步数，8 层 vs 4 层
+#
+# 两个普通的全连接网络（没有残差连接），隐藏宽度 32，ReLU，PyTorch 默认初始化；带动量的 SGD，学习率 0.05，
+# 每步 128 条数据，共 1000 步。每种深度用两个随机种子，避免只看到一次运气。
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+depth_runs = {}
+for seed in (0, 1):
+    for depth in (4, 8):
+        torch.manual_seed(seed)
+        net = mu.plain_mlp(40, 32, depth=depth, n_classes=10)
+        depth_runs[("default", depth, seed)] = mu.train_classifier(
+            net, x_pool, y_pool, steps=1000, lr=0.05, batch_size=128, eval_every=50,
+            eval_sets={"test": (x_test, y_test)}, seed=seed, device=DEVICE,
+        )  # fmt: skip
+for (_, depth, seed), r in depth_runs.items():
+    print(f"{depth} layers, seed {seed}: train loss {r['train_loss'][-1]:.2f}, test loss {r['test_loss'][-1]:.2f}")
+
+# %%
+fig, ax = plt.subplots(figsize=(7, 3.8))
+for (_, depth, seed), r in depth_runs.items():
+    ax.plot(r["step"], r["train_loss"], color="tab:blue" if depth == 4 else "tab:red",
+            ls="-" if seed == 0 else "--", label=f"{depth} layers, seed {seed}")  # fmt: skip
+ax.axhline(np.log(10), color="0.5", lw=0.8, ls=":", label="chance: ln 10")
+ax.set(title="Plain ReLU MLPs, same SGD: training loss", xlabel="step", ylabel="training loss (cross-entropy)")
+ax.legend(fontsize="small")
+plt.show()
+
+# %%
+gaps = [depth_runs[("default", 8, s)]["train_loss"][-1] - depth_runs[("default", 4, s)]["train_loss"][-1] for s in (0, 1)]
+print("train-loss gap (8 layers - 4 layers) per seed:", np.round(gaps, 2))
+assert all(g > 0.2 for g in gaps), "the deeper plain net should be clearly worse on the TRAINING set"
+
+# %% [markdown]
+# 红线（8 层）在相当长的一段时间里停在 $\ln 10$ 附近，完全没有在学，之后才慢慢下降；在同样的步数内，它的**训练**损失
+# 一直高于蓝线（4 层）。两个种子的结论相同。它在测试集上也更差，但这不是过拟合：过拟合要求训练损失小。
+# 这就是讲义中 20 层 vs 56 层故事在我们规模上的重现（这里是 4 层 vs 8 层；再深到 10 层，同样设置下训练损失在 1000 步内一直停在 2.30）。
+#
+# ### 2.3 为什么会这样：信号一层层变弱
+#
+# PyTorch 的 `nn.Linear` 默认把权重取自 $U(-1/\sqrt{n}, 1/\sqrt{n})$（$n$ 是输入维度），方差为 $\frac{1}{3n}$。
+# 若某层输入 $z$ 的各分量独立、均值为 0、方差为 $v$，经过 ReLU 后 $\mathbb E[h^2] = v/2$，下一层输出的方差约为
+#
+# $$\operatorname{Var}(z') \approx n \cdot \operatorname{Var}(w)\cdot \mathbb E[h^2] = n\cdot\frac{1}{3n}\cdot\frac{v}{2} = \frac{v}{6},$$
+#
+# 即每过一层标准差缩小到约 $1/\sqrt 6 \approx 0.41$ 倍。8 层之后，输出几乎不再依赖输入，梯度也跟着变得极小，
+# 优化器要花很多步才能走出这块平地。何恺明等人提出的初始化（He / Kaiming Initialization）取 $\operatorname{Var}(w) = 2/n$，
+# 让这个比例变成 1。先手写，再和 `torch.nn.init.kaiming_normal_` 对照：
+
+# %%
+# NBVAL_CHECK_OUTPUT
+fan_in = 32
+w_hand = torch.randn(32, fan_in, generator=torch.Generator().manual_seed(SEED)) * np.sqrt(2.0 / fan_in)
+w_lib = torch.empty(32, fan_in)
+torch.nn.init.kaiming_normal_(w_lib, nonlinearity="relu", generator=torch.Generator().manual_seed(SEED))
+torch.testing.assert_close(w_hand, w_lib)
+print("hand-written He init == torch.nn.init.kaiming_normal_: True")
+
+
+def he_init_(net):
+    """Re-initialise every Linear layer of ``net``: He-normal weights, zero bias."""
+    for layer in net:
+        if isinstance(layer, torch.nn.Linear):
+            torch.nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")
+            torch.nn.init.zeros_(layer.bias)
+    return net
+
+
+torch.manual_seed(SEED)
+std_default = mu.layer_signal_std(mu.plain_mlp(40, 32, 8, 10), x_pool[:1000])
+std_he = mu.layer_signal_std(he_init_(mu.plain_mlp(40, 32, 8, 10)), x_pool[:1000])
+ratio_default = float(np.exp(np.mean(np.log(std_default[1:-1] / std_default[:-2]))))  # hidden -> hidden
+ratio_he = float(np.exp(np.mean(np.log(std_he[1:-1] / std_he[:-2]))))
+print(f"mean per-layer std ratio: default {ratio_default:.1f} (theory 0.41), He {ratio_he:.1f} (theory 1.0)")
+print(f"std after the last layer / after the first: default {std_default[-1] / std_default[0]:.0e}, "
+      f"He {std_he[-1] / std_he[0]:.1f}")  # fmt: skip
+assert 0.25 < ratio_default < 0.6 and 0.7 < ratio_he < 1.2 and std_default[-1] < 1e-3 * std_default[0]
+
+# %%
+fig, ax = plt.subplots(figsize=(6, 3.5))
+ax.semilogy(np.arange(1, len(std_default) + 1), std_default, "o-", label="PyTorch default init")
+ax.semilogy(np.arange(1, len(std_he) + 1), std_he, "s-", label="He init")
+ax.set(title="Input signal left after each layer (8-layer plain MLP)", xlabel="Linear layer", ylabel="std across batch")
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# 默认初始化下，每一层输出随输入变化的幅度大约缩小为上一层的 0.4 倍（与推导的 $1/\sqrt6$ 接近；推导假设了均值为 0，
+# 所以只是近似），到最后一层只剩第一层的万分之五左右；He 初始化下基本保持不变。**模型（能表示的函数集合）没变，只是起点不同。**
+# 如果换个起点训练损失就明显下降，那就坐实了这是优化问题。
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+for seed in (0, 1):
+    for depth in (4, 8):
+        torch.manual_seed(seed)
+        net = he_init_(mu.plain_mlp(40, 32, depth=depth, n_classes=10))
+        depth_runs[("he", depth, seed)] = mu.train_classifier(
+            net, x_pool, y_pool, steps=1000, lr=0.05, batch_size=128, eval_every=50, seed=seed, device=DEVICE
+        )
+final = {key: r["train_loss"][-1] for key, r in depth_runs.items()}
+print("final training loss      4 layers   8 layers")
+for init in ("default", "he"):
+    for seed in (0, 1):
+        print(f"{init:>7s} init, seed {seed}:   {final[(init, 4, seed)]:.2f}       {final[(init, 8, seed)]:.2f}")
+
+# %%
+for seed in (0, 1):
+    assert final[("he", 8, seed)] < final[("default", 8, seed)] - 0.2, "He init should help the 8-layer net a lot"
+    assert final[("he", 8, seed)] > final[("he", 4, seed)] + 0.05, "at our scale the deeper net is still behind"
+print("8 layers: He init lowers the training loss; the 4-layer net still trains to a lower loss.")
+
+# %% [markdown]
+# 只改初始化，8 层网络的训练损失就大幅下降，说明原来的问题确实出在优化。但即使用了 He 初始化，同样 1000 步内
+# 8 层的普通网络仍比 4 层的训练损失高一些——这正是残差网络（ResNet）论文观察到的"退化"现象：更深的普通网络更难优化。
+# 后面的章节会讲更好的优化器（第 6 章）和批归一化（Batch Normalization，第 8 章）。
+#
+# **实用建议**：先训练一个简单、容易优化的模型（浅网络，甚至线性模型），记下它的训练损失作为基准；
+# 更有弹性的模型如果在训练集上还不如它，就先去修优化，而不是继续加大模型。
+
+# %% [markdown]
+# ## 3. 训练损失小、测试损失大：过拟合
+#
+# ### 3.1 一个极端的例子
+#
+# 过拟合指**训练损失小、测试损失大**。最极端的"模型"是一张查找表：见过的训练输入就背出答案，没见过的就随便猜。
+# 它在训练集上满分，却什么也没学到：
+
+# %%
+# NBVAL_CHECK_OUTPUT
+memory = {row.tobytes(): label for row, label in zip(x_pool[:1000].numpy(), y_pool[:1000].tolist(), strict=True)}
+rng = np.random.default_rng(SEED)
+
+
+def lookup_model(x):
+    """Return the memorised label for a training signal, a random class otherwise."""
+    return np.array([memory.get(row.tobytes(), rng.integers(10)) for row in x.numpy()])
+
+
+train_acc = float(np.mean(lookup_model(x_pool[:1000]) == y_pool[:1000].numpy()))
+test_acc = float(np.mean(lookup_model(x_test) == y_test.numpy()))
+print(f"lookup table: train accuracy {train_acc:.2f}, test accuracy {test_acc:.2f}")
+assert train_acc == 1.0 and test_acc < 0.2
+
+# %% [markdown]
+# 训练准确率 100%，测试准确率和瞎猜（10%）差不多。弹性很大的模型在训练数据之外"自由发挥"，离这种极端并不远。
+#
+# ### 3.2 模型弹性越大，越容易过拟合
+#
+# 只拿 1000 条信号训练，留出另外 1000 条作**验证集**（从手里的 4000 条中划出，模型训练时看不到）。
+# 模型是一个隐藏层的网络，隐藏宽度从 2 变到 64，宽度越大弹性越大。优化器用 Adam（学习率 0.003），每步 100 条，共 1500 步。
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+x_small, y_small = x_pool[:1000], y_pool[:1000]
+x_valid, y_valid = x_pool[3000:], y_pool[3000:]
+x_drift, y_drift = mu.make_mnist1d_variant(1000, seed=1, shear_scale=4.0)  # used in section 4
+train_kw = dict(steps=1500, lr=3e-3, batch_size=100, optimizer="adam", device=DEVICE)
+eval_sets = {"valid": (x_valid, y_valid), "test": (x_test, y_test), "drift": (x_drift, y_drift)}
+widths = [2, 4, 8, 16, 64]
+width_runs = {}
+for width in widths:
+    torch.manual_seed(SEED)
+    width_runs[width] = mu.train_classifier(mu.plain_mlp(40, width, 1, 10), x_small, y_small, eval_sets=eval_sets, **train_kw)
+    r = width_runs[width]
+    print(f"width {width:3d}: train loss {r['train_loss'][-1]:.2f}  valid loss {r['valid_loss'][-1]:.2f}  "
+          f"train acc {r['train_acc'][-1]:.2f}  valid acc {r['valid_acc'][-1]:.2f}")  # fmt: skip
+
+# %%
+tr = np.array([width_runs[w]["train_loss"][-1] for w in widths])
+va = np.array([width_runs[w]["valid_loss"][-1] for w in widths])
+fig, ax = plt.subplots(figsize=(6, 3.8))
+ax.plot(widths, tr, "o-", label="training loss")
+ax.plot(widths, va, "s-", label="validation loss")
+ax.set_xscale("log", base=2)
+ax.set_xticks(widths, [str(w) for w in widths])
+ax.set(title="Flexibility vs loss (1000 training signals)", xlabel="hidden width (more = more flexible)", ylabel="cross-entropy")
+ax.legend()
+plt.show()
+best_width = widths[int(np.argmin(va))]
+print("width with the lowest validation loss:", best_width)
+assert np.all(np.diff(tr) < 0.05), "training loss should keep falling as the model grows"
+assert tr[-1] < 0.5 * tr[0] and va[-1] > va.min() + 0.5, "the widest net should overfit"
+
+# %% [markdown]
+# 训练损失随宽度一路下降，宽度 64 时几乎为 0；验证损失先降后升，呈 U 形，最低点在中等宽度。
+# 宽度 64 的网络训练准确率接近 100%，验证准确率却只有约 40%，验证损失远高于训练损失——这就是过拟合。
+# （诚实地说：验证**准确率**在宽网络上并没有同样明显地下降，验证**损失**上升主要因为宽网络对错误的预测过分自信。）
+# 太简单会有模型偏差，太复杂会过拟合，要在两者之间选。怎么选，见第 5 节。
+#
+# ### 3.3 更多数据
+#
+# 把最有弹性的宽度 64 网络留下，训练数据从 250 条增加到 4000 条，其余设置不变（1500 步，所以数据多时每条数据被看的次数少）。
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+sizes = [250, 500, 1000, 2000, 4000]
+size_runs = {1000: width_runs[64]}  # same model, data and seed: reuse it
+for n in sizes:
+    if n not in size_runs:
+        torch.manual_seed(SEED)
+        size_runs[n] = mu.train_classifier(mu.plain_mlp(40, 64, 1, 10), x_pool[:n], y_pool[:n], eval_sets=eval_sets, **train_kw)
+for n in sizes:
+    r = size_runs[n]
+    print(f"n = {n:4d}: train loss {r['train_loss'][-1]:.2f}  test loss {r['test_loss'][-1]:.2f}  test acc {r['test_acc'][-1]:.2f}")
+
+# %%
+fig, ax = plt.subplots(figsize=(6, 3.8))
+ax.plot(sizes, [size_runs[n]["train_loss"][-1] for n in sizes], "o-", label="training loss")
+ax.plot(sizes, [size_runs[n]["test_loss"][-1] for n in sizes], "s-", label="test loss")
+ax.set_xscale("log", base=2)
+ax.set_xticks(sizes, [str(n) for n in sizes])
+ax.set(title="More data shrinks the gap (width-64 MLP)", xlabel="number of training signals", ylabel="cross-entropy")
+ax.legend()
+plt.show()
+test_loss_by_n = np.array([size_runs[n]["test_loss"][-1] for n in sizes])
+assert np.all(np.diff(test_loss_by_n) < 0), "test loss should fall with every increase in data"
+assert test_loss_by_n[-1] < 0.4 * test_loss_by_n[0]
+
+# %% [markdown]
+# 数据越多，模型越难把每条数据都"背"下来：训练损失上升，测试损失大幅下降，两者的差距（过拟合的程度）不断缩小。
+#
+# ### 3.4 数据增强
+#
+# 多收集数据往往很贵。数据增强是从已有数据"变"出新数据：对每条信号做一些**不改变标签**的变化。
+# MNIST-1D 的生成器本身就会对模板做平移、缩放、加噪声，所以这三种变化是合理的。`mu.augment_signals`
+# 在每一步对当前批次随机做：循环平移至多 4 格、幅度乘以 0.8–1.2 之间的系数、加标准差 0.05 的噪声。
+
+# %%
+gen = torch.Generator().manual_seed(SEED)
+fig, axes = plt.subplots(1, 3, figsize=(11, 2.8), sharey=True)
+for ax, i in zip(axes, range(3), strict=True):
+    ax.plot(x_pool[i].numpy(), "k-", lw=2, label="original")
+    for _ in range(3):
+        ax.plot(mu.augment_signals(x_pool[i : i + 1], gen)[0].numpy(), lw=0.8, alpha=0.8)
+    ax.set(title=f"label {int(y_pool[i])}", xlabel="position")
+axes[0].set_ylabel("signal")
+axes[0].legend(fontsize="small")
+fig.suptitle("Original signal (black) and three augmented copies (thin lines)", y=1.02)
+plt.show()
+
+# %% [markdown]
+# 黑线是原始信号，彩色细线是它的三个增强版本：形状稍有平移、伸缩和抖动，但一看仍是同一个数字。
+#
+# 注意不能"瞎增强"：讲义提醒图像一般不能上下颠倒。对我们的信号来说，"上下颠倒"就是乘以 $-1$，
+# 它会把一个数字变成生成器从不产生的形状。下面在 1000 条训练数据上比较三种做法：不增强、合理增强、合理增强再随机上下颠倒一半。
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+def upside_down(xb, g):
+    """The honest augmentation, then flip half of the signals upside down (label NOT preserved in spirit)."""
+    xb = mu.augment_signals(xb, g)
+    return xb * torch.where(torch.rand(len(xb), 1, generator=g) < 0.5, -1.0, 1.0)
+
+
+aug_runs = {"none": width_runs[64]}
+for name, fn in (("shift+scale+noise", mu.augment_signals), ("+ upside down", upside_down)):
+    torch.manual_seed(SEED)
+    aug_runs[name] = mu.train_classifier(mu.plain_mlp(40, 64, 1, 10), x_small, y_small, augment=fn, eval_sets=eval_sets, **train_kw)
+for name, r in aug_runs.items():
+    print(f"{name:>18s}: train loss {r['train_loss'][-1]:.2f}  test loss {r['test_loss'][-1]:.2f}  test acc {r['test_acc'][-1]:.2f}")
+
+# %%
+names = list(aug_runs)
+fig, ax = plt.subplots(figsize=(6.5, 3.5))
+pos = np.arange(len(names))
+ax.bar(pos - 0.2, [aug_runs[k]["train_loss"][-1] for k in names], 0.4, label="training loss")
+ax.bar(pos + 0.2, [aug_runs[k]["test_loss"][-1] for k in names], 0.4, label="test loss")
+ax.set_xticks(pos, names)
+ax.set(title="Augmentation on 1000 training signals (width 64)", xlabel="augmentation", ylabel="cross-entropy")
+ax.legend()
+plt.show()
+acc = {k: r["test_acc"][-1] for k, r in aug_runs.items()}
+assert aug_runs["shift+scale+noise"]["test_loss"][-1] < aug_runs["none"]["test_loss"][-1] - 0.5
+assert acc["shift+scale+noise"] > acc["none"] + 0.05 and acc["+ upside down"] < acc["shift+scale+noise"] - 0.1
+
+# %% [markdown]
+# 合理的增强让训练损失上升（背不下来了）、测试损失明显下降，测试准确率提高，效果接近把真实数据翻一倍（对照 3.3 中
+# n = 2000 那一行）。而随机上下颠倒让测试准确率反而下降：增强必须符合数据真实的变化方式。
+
+# %% [markdown]
+# ## 4. 失配：训练和测试来自不同的分布
+#
+# 假设测试数据来自另一台传感器，它的基线漂移（baseline drift）大得多。我们用 MNIST-1D 自己的生成器模拟：
+# 把控制线性漂移（shear）的参数 `shear_scale` 从默认的 0.75 调到 4.0，其余完全相同。
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(10, 2.8), sharey=True)
+panels = ((x_test, y_test, "usual test signals"), (x_drift, y_drift, "drifting sensor (shear_scale=4)"))
+for ax, (xs, ys, title) in zip(axes, panels, strict=True):
+    for label in range(3):
+        ax.plot(xs[ys == label][0].numpy(), label=f"label {label}")
+    ax.set(title=title, xlabel="position")
+axes[0].set_ylabel("signal")
+axes[0].legend(fontsize="small")
+plt.show()
+
+# %% [markdown]
+# 右边的信号带着明显的倾斜。第 3.3 节训练的 5 个模型在训练时都额外记录了它们在这批"漂移"信号上的表现，
+# 下面把正常测试集和漂移测试集的准确率放在一起看：
+
+# %%
+acc_match = np.array([size_runs[n]["test_acc"][-1] for n in sizes])
+acc_drift = np.array([size_runs[n]["drift_acc"][-1] for n in sizes])
+fig, ax = plt.subplots(figsize=(6, 3.8))
+ax.plot(sizes, acc_match, "o-", label="test: same distribution")
+ax.plot(sizes, acc_drift, "s-", label="test: drifting sensor")
+ax.axhline(0.1, color="0.5", ls=":", lw=0.8, label="chance")
+ax.set_xscale("log", base=2)
+ax.set_xticks(sizes, [str(n) for n in sizes])
+ax.set(title="More training data helps only the matching test set", xlabel="number of training signals", ylabel="test accuracy")
+ax.legend()
+plt.show()
+print("same distribution:", np.round(acc_match, 2), "\ndrifting sensor:  ", np.round(acc_drift, 2))
+assert acc_match[-1] - acc_match[0] > 0.15, "more data should help on the matching test set"
+assert abs(acc_drift[-1] - acc_drift[0]) < 0.06 and acc_drift.max() < 0.3, "... and not on the mismatched one"
+
+# %% [markdown]
+# 同分布测试集的准确率随数据量增加而稳步上升；漂移传感器的准确率始终停在 15% 左右，几乎不随训练数据增加而改变。
+# 这就是失配：问题不在数据量，而在于训练数据没有覆盖测试时会遇到的情况。要解决，得了解测试数据是怎么产生的
+# （例如收集新传感器的数据、或把漂移作为一种增强加进训练）。失配不能只靠看损失曲线发现，需要对数据本身的理解。
+
+# %% [markdown]
+# ## 5. 模型选择：怎样挑出训练和测试损失都小的模型
+#
+# ### 5.1 验证集
+#
+# 第 3.2 节我们已经在用验证集了：在训练集上训练，在**验证集**上比较候选模型，选出验证损失最低的，最后只在测试集上看一次结果。
+# 测试集不参与挑选，它给出的才是对新数据的诚实估计。
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+print("width  valid loss  test loss")
+for w in widths:
+    print(f"{w:5d}  {width_runs[w]['valid_loss'][-1]:10.2f}  {width_runs[w]['test_loss'][-1]:9.2f}")
+chosen = width_runs[best_width]
+print(f"chosen by validation: width {best_width}; its test loss {chosen['test_loss'][-1]:.2f}")
+assert abs(chosen["test_loss"][-1] - chosen["valid_loss"][-1]) < 0.15, "validation loss should predict test loss"
+
+# %% [markdown]
+# 按验证损失挑出的模型，在测试集上的损失和它的验证损失相差无几，说明验证集给出了可靠的估计。
+#
+# ### 5.2 k 折交叉验证（k-fold Cross Validation）
+#
+# 只划一次验证集，结果可能受这次划分的运气影响。k 折交叉验证把训练数据分成 $k$ 份，轮流拿其中一份做验证、
+# 其余 $k-1$ 份训练，对每个候选模型取 $k$ 次验证损失的平均，再选平均最好的那个，最后用全部训练数据重新训练它。
+# 先手写分折，再和 `sklearn.model_selection.KFold` 对照：
+
+# %%
+# NBVAL_CHECK_OUTPUT
+from sklearn.model_selection import KFold
+
+K = 3
+folds = mu.kfold_indices(1000, K, shuffle=True, seed=SEED)
+sk_folds = KFold(K, shuffle=True, random_state=SEED).split(np.arange(1000))
+for i, ((tr_hand, va_hand), (tr_sk, va_sk)) in enumerate(zip(folds, sk_folds, strict=True)):
+    np.testing.assert_array_equal(va_hand, va_sk)
+    np.testing.assert_array_equal(tr_hand, tr_sk)
+    assert len(np.intersect1d(tr_hand, va_hand)) == 0 and len(tr_hand) + len(va_hand) == 1000
+    print(f"fold {i}: train {len(tr_hand)}, valid {len(va_hand)}, first valid indices {va_hand[:4].tolist()}")
+print("hand-made folds == sklearn KFold folds: True")
+
+# %% [markdown]
+# 手写的分折与 sklearn 完全一致（每个样本恰好当一次验证数据）。下面用 3 折交叉验证在宽度 {2, 4, 8, 64} 中选一个，
+# 每个候选训练 3 次（为节省时间，每次 1000 步）：
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+cv_widths = [2, 4, 8, 64]
+cv_loss = {w: [] for w in cv_widths}
+for w in cv_widths:
+    for tr_idx, va_idx in folds:
+        torch.manual_seed(SEED)
+        r = mu.train_classifier(mu.plain_mlp(40, w, 1, 10), x_small[tr_idx], y_small[tr_idx],
+                                eval_sets={"fold": (x_small[va_idx], y_small[va_idx])}, **{**train_kw, "steps": 1000})  # fmt: skip
+        cv_loss[w].append(r["fold_loss"][-1])
+for w in cv_widths:
+    print(f"width {w:3d}: fold losses {np.round(cv_loss[w], 2)}  mean {np.mean(cv_loss[w]):.2f}")
+cv_best = min(cv_widths, key=lambda w: np.mean(cv_loss[w]))
+print("chosen by 3-fold CV: width", cv_best)
+assert cv_best != 64 and np.mean(cv_loss[64]) > np.mean(cv_loss[cv_best]) + 0.5, "width 64 overfits"
+
+# %% [markdown]
+# 宽度 64 在每一折上的验证损失都远高于窄网络，交叉验证不会选它，尽管它的训练损失最低。几个窄网络之间的差距很小
+# （零点几甚至零点零几），交叉验证挑出的宽度可能与 5.1 中单次验证集挑出的不同——这正说明单次划分带有运气成分，
+# 而 k 折平均更稳。选定之后，用全部 1000 条训练数据重新训练这个宽度，它就是最终提交的模型
+# （它在测试集上的表现可在 5.1 的表格中查到：同一宽度、同一数据）。
+#
+# ### 5.3 公开测试集的陷阱（public / private leaderboard）
+#
+# 比赛里常有公开（public）测试集，可以反复提交、看分数；最终排名却用私有（private）测试集。
+# 如果提交很多个模型、挑公开分数最高的那个，会发生什么？极端情况：每个"模型"都在瞎猜二分类（真实准确率 50%）。
+
+# %%
+# NBVAL_CHECK_OUTPUT
+board = mu.leaderboard_simulation(n_models=1000, n_public=100, n_private=100, true_accuracy=0.5, seed=SEED)
+print(f"best public score of 1000 random guessers: {board['best_public']:.2f}")
+print(f"the same model on the private set:       {board['best_private']:.2f}")
+print(f"its true accuracy:                         {board['best_true']:.2f}")
+assert board["best_public"] >= 0.6 and abs(board["best_private"] - 0.5) < 0.15
+
+# %%
+ax = mu.plot_leaderboard(board)
+plt.show()
+
+# %% [markdown]
+# 每个点是一个瞎猜的模型。公开分数最高的那个（红星）在公开集上看起来远超 50%，可它在私有集上又落回 50% 附近：
+# 它赢在运气，而不是本事。挑得越多、公开集越小，这种"幸运的赢家"就越夸张。用滑块试试：
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+def draw_leaderboard(ax, n_models, n_public):
+    """Thin: simulate one leaderboard of random guessers and draw it."""
+    result = mu.leaderboard_simulation(n_models, n_public, 1000, true_accuracy=0.5, seed=SEED)
+    return mu.plot_leaderboard(result, ax=ax)
+
+
+leaderboard_widget = mu.interactive_figure(
+    draw_leaderboard,
+    figsize=(5.5, 4.5),
+    n_models=mu.int_slider(200, 1, 2000, description="models"),
+    n_public=mu.int_slider(100, 10, 1000, step=10, description="public n"),
+)
+leaderboard_widget
+
+# %% [markdown]
+# 没有内核时，看下面这张静态图：对每种公开集大小和提交数量，重复 200 次模拟，画出"公开赢家"的公开分数
+# 比它的私有分数平均高出多少。
+
+# %%
+n_models_grid = [1, 3, 10, 30, 100, 300, 1000]
+fig, ax = plt.subplots(figsize=(6, 3.8))
+optimism = {}
+for n_public in (50, 200, 1000):
+    optimism[n_public] = [
+        np.mean([(lambda b: b["best_public"] - b["best_private"])(
+            mu.leaderboard_simulation(m, n_public, 1000, seed=t)) for t in range(200)])
+        for m in n_models_grid
+    ]  # fmt: skip
+    ax.plot(n_models_grid, optimism[n_public], "o-", label=f"public set: {n_public}")
+ax.set_xscale("log")
+ax.set(title="How much the public winner's score flatters it", xlabel="number of models tried", ylabel="public - private accuracy")
+ax.legend()
+plt.show()
+assert abs(optimism[50][0]) < 0.02 and optimism[50][-1] > 0.15 and optimism[1000][-1] < optimism[50][-1] / 2
+
+# %% [markdown]
+# 只试一个模型时，公开分数是无偏的（差距约为 0）；试得越多，赢家的公开分数越虚高。公开集越大，虚高越小，但不会消失。
+# 所以：用验证集（或交叉验证）挑模型，公开测试集只用来偶尔确认，不要拿它反复调参。
+
+# %%
+torch.set_num_threads(N_THREADS)  # restore the thread count for whatever runs next
+
+# %% [markdown]
+# ## 小结
+#
+# - 诊断顺序：先看**训练**损失，再看**测试**（验证）损失。
+# - 训练损失大：若更有弹性的模型在训练集上反而不如简单模型，是优化问题（我们的 8 层普通网络在训练集上输给 4 层网络；
+#   只换 He 初始化就大幅改善），否则是模型偏差，应加特征或加大模型。
+# - 训练损失小、测试损失大：过拟合。弹性越大越容易过拟合；更多数据、合理的数据增强能缓解，不合理的增强（上下颠倒）反而有害。
+# - 训练和测试分布不同（失配）时，增加同分布的训练数据几乎没用。
+# - 用验证集或 k 折交叉验证挑模型；反复拿公开测试集挑模型，会挑到"运气好"的模型，在私有测试集上露馅。
+
+# %% [markdown]
+# ## 练习
+#
+# **练习 1**：用 $k = 5$ 折划分 103 个样本（不打乱），每一折的验证集各有多少个样本？按折的顺序给出一个列表。
+
+# %%
+answer = None  # 你的答案，例如 [20, 20, 20, 20, 23]
+ex.check_fold_sizes(answer)
+
+# %% jupyter={"source_hidden": true}
+answer = [len(valid) for _, valid in mu.kfold_indices(103, 5)]
+print(answer)
+ex.check_fold_sizes(answer)
+
+# %% [markdown]
+# **练习 2**：实现 `fold_ids(n, k)`：返回长度为 `n` 的整数数组，第 `i` 个元素是样本 `i`（不打乱）所在验证折的编号 0…k−1，
+# 规则与 `KFold` 相同（前 `n % k` 折多一个样本）。
+
+# %%
+def fold_ids(n, k):
+    return None  # 你的实现
+
+
+ex.check_fold_ids(fold_ids)
+
+
+# %% jupyter={"source_hidden": true}
+def fold_ids(n, k):
+    sizes = np.full(k, n // k)
+    sizes[: n % k] += 1
+    return np.repeat(np.arange(k), sizes)
+
+
+ex.check_fold_ids(fold_ids)
+
+# %% [markdown]
+# **练习 3**：一个 12 层的普通网络，训练 2000 步后**训练**损失为 1.4；同样设置下 4 层网络的训练损失为 0.7。
+# 最可能的问题是什么？从 `"model bias"`、`"optimization"`、`"overfitting"`、`"mismatch"` 中选一个。
+
+# %%
+answer = None  # 你的答案
+ex.check_deep_net_diagnosis(answer)
+
+# %% jupyter={"source_hidden": true}
+answer = "optimization"
+ex.check_deep_net_diagnosis(answer)
+
+# %% [markdown]
+# **练习 4**：用 `mu.leaderboard_simulation(n_models=500, n_public=200, n_private=200, true_accuracy=0.7, seed=1)`
+# 模拟一次排行榜，求公开赢家的"公开分数 − 私有分数"。
+
+# %%
+answer = None  # 你的答案（一个数）
+ex.check_leaderboard_gap(answer)
+
+# %% jupyter={"source_hidden": true}
+result = mu.leaderboard_simulation(n_models=500, n_public=200, n_private=200, true_accuracy=0.7, seed=1)
+answer = result["best_public"] - result["best_private"]
+print(round(answer, 3))
+ex.check_leaderboard_gap(answer)
