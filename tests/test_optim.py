@@ -87,9 +87,11 @@ def test_trajectory_matches_torch(ours, our_hp, theirs, their_hp, their_schedule
     ("ours", "theirs"),
     [
         pytest.param(
-            lambda p: Momentum(p, lr=0.05, momentum=0.8), lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.8)
+            lambda p: Momentum(p, lr=0.05, momentum=0.8),
+            lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.8),
+            id="Momentum",
         ),
-        pytest.param(lambda p: Adam(p, lr=0.01), lambda p: torch.optim.Adam(p, lr=0.01)),
+        pytest.param(lambda p: Adam(p, lr=0.01), lambda p: torch.optim.Adam(p, lr=0.01), id="Adam"),
     ],
 )
 def test_network_training_matches_torch(ours, theirs):
