@@ -374,10 +374,14 @@ plt.show()
 acc = {k: r["test_acc"][-1] for k, r in aug_runs.items()}
 assert aug_runs["shift+scale+noise"]["test_loss"][-1] < aug_runs["none"]["test_loss"][-1] - 0.5
 assert acc["shift+scale+noise"] > acc["none"] + 0.05 and acc["+ upside down"] < acc["shift+scale+noise"] - 0.1
+assert acc["shift+scale+noise"] > size_runs[2000]["test_acc"][-1] - 0.05, "about as good as twice the real data"
 
 # %% [markdown]
 # 合理的增强让训练损失上升（背不下来了）、测试损失明显下降，测试准确率提高，效果接近把真实数据翻一倍（对照 3.3 中
 # n = 2000 那一行）。而随机上下颠倒让测试准确率反而下降：增强必须符合数据真实的变化方式。
+#
+# 除了加数据，另一类办法是给模型加限制：更少的参数、共享参数（第 9 章的 CNN）、正则化（Regularization）、
+# 早停（Early Stopping）、Dropout 等。限制太多又会回到模型偏差，所以同样需要第 5 节的方法来挑。
 
 # %% [markdown]
 # ## 4. 失配：训练和测试来自不同的分布
