@@ -174,20 +174,30 @@ def loss_function_of_params(
     return f, theta
 
 
-def model_hessian(model: nn.Module, criterion: Callable, batch) -> torch.Tensor:
+def model_hessian(model: nn.Module, criterion: Callable, batch, *, method: str = "auto") -> torch.Tensor:
     """Exact (P, P) Hessian of the batch loss w.r.t. all trainable parameters (small models only).
 
     Memory is P² numbers: fine for a few thousand parameters, not for 10⁵ (use :func:`top_eigenvalues`).
-    Uses ``torch.func.hessian``; for BatchNorm layers in training mode (where the vmap batching rule gave
-    a wrong, non-symmetric Hessian in torch 2.13) it falls back to one double-backward HVP per row.
+
+    Args:
+        method: ``"func"`` — ``torch.func.hessian`` (forward-over-reverse, vectorised over all P rows);
+            ``"loop"`` — build the gradient graph once, then one double-backward HVP per row;
+            ``"auto"`` — ``"func"`` up to 300 parameters, ``"loop"`` above (on a 1-thread CPU the vectorised
+            version was faster only for small P: see ``tests/bench_hessian.py``). BatchNorm layers in
+            training mode always use ``"loop"`` (the vmap batching rule gave a wrong, non-symmetric Hessian
+            in torch 2.13).
     """
+    if method not in ("auto", "func", "loop"):
+        raise ValueError(f"method must be 'auto', 'func' or 'loop', got {method!r}")
     f, theta = loss_function_of_params(model, criterion, batch)
     if theta.numel() > 20_000:
         raise ValueError(
             f"model has {theta.numel()} parameters; an exact Hessian needs P² memory — use top_eigenvalues"
         )
     train_bn = any(isinstance(m, nn.modules.batchnorm._BatchNorm) and m.training for m in model.modules())
-    if train_bn:
+    if method == "auto":
+        method = "func" if theta.numel() <= 300 else "loop"
+    if train_bn or method == "loop":
         with _state_preserved(model):
             op, n, like = _hvp_operator(model, criterion, batch)
             eye = torch.eye(n, dtype=like.dtype, device=like.device)

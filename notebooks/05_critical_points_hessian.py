@@ -478,6 +478,42 @@ assert abs(float(ev_gn[-1]) - float(ev_trained[-1])) / float(ev_trained[-1]) < 0
 # 想要数鞍点，必须用精确的海森矩阵。
 
 # %% [markdown]
+# 再大一点：MNIST-1D 上的 40-20-10 分类网络（tanh，交叉熵，1030 个参数），500 个训练样本作为一个批次。
+# `mu.model_hessian` 在参数超过 300 个时自动改用逐行循环（依据上面的计时）。比较初始化时和训练 500 步之后的整个特征值谱：
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+mnist = mu.load_mnist1d()
+xm, ym = mnist.x_train[:500].double(), mnist.y_train[:500]  # (500, 40), (500,)
+torch.manual_seed(SEED)
+clf = nn.Sequential(nn.Linear(40, 20), nn.Tanh(), nn.Linear(20, 10)).double()
+ce64 = nn.CrossEntropyLoss()
+spectra = {"init": torch.linalg.eigvalsh(mu.model_hessian(clf, ce64, (xm, ym)))}
+opt = torch.optim.Adam(clf.parameters(), lr=0.01)
+for _ in range(500):
+    opt.zero_grad()
+    ce64(clf(xm), ym).backward()
+    opt.step()
+spectra["500 Adam steps"] = torch.linalg.eigvalsh(mu.model_hessian(clf, ce64, (xm, ym)))
+f_clf, th_clf = mu.loss_function_of_params(clf, ce64, (xm, ym))
+print(f"P = {th_clf.numel()}, loss {float(f_clf(th_clf)):.3f}, |grad| {float(grad(f_clf)(th_clf).norm()):.1e}")
+for name, ev in spectra.items():
+    print(f"{name:15s}: {mu.count_eigenvalue_signs(ev, 1e-4)}, min {float(ev[0]):+.2e}, max {float(ev[-1]):.3f} -> {mu.classify_critical_point(ev, 1e-4)}")
+fig, axs = plt.subplots(1, 2, figsize=(12, 3.6))
+for ax, (name, ev) in zip(axs, spectra.items(), strict=True):
+    ax.hist(ev.numpy(), bins=80, color="tab:purple")
+    ax.set(title=f"Hessian spectrum, {name}", xlabel="eigenvalue", ylabel="count (log)", yscale="log")
+fig.tight_layout()
+plt.show()
+n_neg = {k: mu.count_eigenvalue_signs(ev, 1e-4)["negative"] for k, ev in spectra.items()}
+assert n_neg["500 Adam steps"] < 0.3 * n_neg["init"]
+
+# %% [markdown]
+# 初始化时的点根本不是临界点，正负曲率的方向数量相近；训练 500 步后，负特征值的个数大幅减少，
+# 谱变成"一大堆挤在 0 附近 + 少数几个明显为正的离群值"的形状——但仍有几十个小的负特征值，严格说它还是鞍点。
+# 这个形状（大部分方向几乎平坦、少数方向很陡）在更大的网络上也被反复观察到，下一节会更系统地数一数。
+
+# %% [markdown]
 # ## 7. 鞍点和局部最小值，哪个更常见？
 #
 # 讲义中的实验：训练很多网络直到梯度接近零，对每个停下来的点计算**最小值比例（Minimum Ratio）**
@@ -721,6 +757,9 @@ running = trace_est.samples.cumsum(0) / torch.arange(1, 31)
 fig, axs = plt.subplots(1, 2, figsize=(12, 3.8))
 axs[0].plot(np.arange(1, 31), trace_est.samples.numpy(), ".", color="0.5", label="v^T H v per probe")
 axs[0].plot(np.arange(1, 31), running.numpy(), "-", label="running mean")
+n_probe = torch.arange(2, 31)
+running_se = torch.stack([trace_est.samples[:n].std() / n**0.5 for n in n_probe])  # standard error after n probes
+axs[0].fill_between(n_probe.numpy(), (running[1:] - running_se).numpy(), (running[1:] + running_se).numpy(), alpha=0.3, label="± 1 standard error")
 axs[0].axhline(trace_est.mean, color="k", lw=0.8)
 axs[0].set(title="Hutchinson trace estimate", xlabel="number of probes", ylabel="estimate")
 axs[0].legend()
@@ -731,7 +770,8 @@ plt.show()
 assert float(bottom.eigenvalues[0]) < 0 < trace_est.mean - 2 * trace_est.stderr
 
 # %% [markdown]
-# 左图：单个探针 $\mathbf v^\top\mathbf H\mathbf v$ 波动很大，平均值稳定得较快，标准误告诉我们还剩多少不确定性。
+# 左图：单个探针 $\mathbf v^\top\mathbf H\mathbf v$ 波动很大，平均值稳定得较快；阴影是 ±1 个标准误，它按 $1/\sqrt{n}$ 收窄，
+# 告诉我们估计还剩多少不确定性（30 个探针时约为均值的 10%）。
 # 最小的那个值是 30 次 Lanczos 迭代后的最小 Ritz 值（没有完全收敛：谱的这一端很密集），但 Ritz 值总是不小于真正的
 # 最小特征值，所以它为负就**证明**了海森矩阵确实有负特征值。
 # 右图：即使在训练了几轮的大网络上，海森矩阵仍有负特征值——这个点也是一个（或者说靠近一个）鞍点，

@@ -74,6 +74,8 @@ def test_model_hessian_matches_reference_and_leaves_model_as_found():
     H = hs.model_hessian(model, crit, batch)
     torch.testing.assert_close(H, _reference_model_hessian(model, crit, batch))
     torch.testing.assert_close(H, H.T)
+    torch.testing.assert_close(hs.model_hessian(model, crit, batch, method="loop"), H)
+    torch.testing.assert_close(hs.model_hessian(model, crit, batch, method="func"), H)
     assert model.training
     for p, b in zip(model.parameters(), before, strict=True):
         assert torch.equal(p, b) and torch.equal(p.grad, torch.full_like(p, 7.0))
@@ -159,6 +161,8 @@ def test_bad_input_raises():
         hs.hessian_trace(model, crit, batch[0])
     with pytest.raises(ValueError, match="k must be"):
         hs.top_eigenvalues(model, crit, batch, k=0)
+    with pytest.raises(ValueError, match="method must be"):
+        hs.model_hessian(model, crit, batch, method="fast")
     with pytest.raises(ValueError, match="which must be"):
         hs.top_eigenvalues(model, crit, batch, which="top")
     with pytest.raises(ValueError, match="n_samples"):
