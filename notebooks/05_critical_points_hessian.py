@@ -23,7 +23,7 @@
 # **如何使用本笔记本**：从上到下依次运行（Run All 即可）。带滑块的单元需要一个正在运行的内核（kernel）；
 # 每个滑块旁边都有一张静态图，在 GitHub 或 HTML 里也能看到同样的内容。有 GPU 时会自动使用，
 # 设置环境变量 `MLNOTE_DEVICE=cpu` 可强制使用 CPU。本章的小网络实验都用 float64 在 CPU 上做（精确的特征值需要它），
-# 整本在 2 核 CPU 上约需一分钟。
+# 整本在 2 核 CPU 上不到一分钟。
 
 # %%
 import time
@@ -121,7 +121,7 @@ for point in ([0.0, 0.0], [0.6, -0.4], [1.5, 2.0]):
     torch.testing.assert_close(H, hessian_by_hand(w))
     torch.testing.assert_close(H, mu.hessian_matrix_loop(loss_notes, w))
     torch.testing.assert_close(H, torch.autograd.functional.hessian(loss_notes, w))
-    print(f"w = {point}: H = {np.round(H.numpy(), 3).tolist()}")
+    print(f"w = {point}: H = {(np.round(H.numpy(), 3) + 0.0).tolist()}")
 
 # %% [markdown]
 # 四种算法在三个点上完全一致。接下来检验泰勒展开本身：在一个**不是**临界点的位置 $\boldsymbol\theta'=(0.6,-0.4)$，
@@ -183,9 +183,9 @@ plt.show()
 # %%
 # NBVAL_CHECK_OUTPUT
 origin = mu.inspect_point(loss_notes, [0.0, 0.0])
-print("gradient:", origin.grad.tolist())
-print("Hessian:", origin.hessian.tolist())
-print("eigenvalues:", origin.eigenvalues.tolist())
+print("gradient:", (np.round(origin.grad.numpy(), 6) + 0.0).tolist())  # + 0.0: no "-0.0"
+print("Hessian:", (np.round(origin.hessian.numpy(), 6) + 0.0).tolist())
+print("eigenvalues:", np.round(origin.eigenvalues.numpy(), 6).tolist())
 u_minus = origin.eigenvectors[:, 0] * torch.sign(origin.eigenvectors[0, 0])  # fix the sign: (1, 1)/sqrt(2)
 torch.testing.assert_close(u_minus, torch.tensor([1.0, 1.0], dtype=torch.float64) / 2**0.5)
 torch.testing.assert_close(origin.hessian @ u_minus, -2.0 * u_minus)  # H u = lambda u
@@ -402,9 +402,12 @@ H_zero = mu.model_hessian(net, mse, toy_batch)  # (97, 97)
 torch.testing.assert_close(H_zero, torch.autograd.functional.hessian(f_net, theta_zero))
 torch.testing.assert_close(H_zero, mu.hessian_matrix_loop(f_net, theta_zero))
 ev_zero = torch.linalg.eigvalsh(H_zero)
-print("parameters:", theta_zero.numel(), "| |grad| =", float(grad(f_net)(theta_zero).norm()))
+grad_zero = float(grad(f_net)(theta_zero).norm())
+print("parameters:", theta_zero.numel(), "| |grad| < 1e-12:", grad_zero < 1e-12)
+assert grad_zero < 1e-12
 print("signs:", mu.count_eigenvalue_signs(ev_zero), "->", mu.classify_critical_point(ev_zero))
-print("negative eigenvalues:", np.round(ev_zero[ev_zero < -1e-9].numpy(), 3).tolist())
+neg = ev_zero[ev_zero < -1e-9]
+print(f"negative eigenvalues: {len(neg)} of them, all {float(neg.mean()):.4f} (spread < 1e-9: {float(neg.max() - neg.min()) < 1e-9})")
 
 # %% [markdown]
 # 三种算法给出同一个 97×97 矩阵。这个点是鞍点，而且结构与笔记例子一模一样：每个隐藏单元的"输入权重 $w$、
@@ -446,7 +449,7 @@ for width in (32, 160):
 # **永远看不到负曲率**，因此不能用来数鞍点。
 
 # %%
-# NBVAL_CHECK_OUTPUT
+# NBVAL_IGNORE_OUTPUT
 net = make_net(SEED)
 opt = torch.optim.Adam(net.parameters(), lr=0.01)
 for _ in range(1500):
@@ -468,7 +471,7 @@ J = torch.func.jacrev(outputs_of)(theta_trained)  # (64, 97)
 ev_gn = torch.linalg.eigvalsh(2 / len(x_toy) * J.T @ J)
 print(f"train loss {float(f_net(theta_trained)):.4f}, |grad| {float(grad(f_net)(theta_trained).norm()):.0e}")
 print(f"exact Hessian:  min eig {float(ev_trained[0]):+.1e}, max eig {float(ev_trained[-1]):.2f}")
-print(f"Gauss-Newton:   min eig {float(ev_gn[0]):+.1e} (>= 0 up to rounding), max eig {float(ev_gn[-1]):.2f}")
+print(f"Gauss-Newton:   min eig {max(float(ev_gn[0]), 0.0):.1e} (negative part is rounding: {float(ev_gn[0]):+.0e}), max eig {float(ev_gn[-1]):.2f}")
 assert float(ev_trained[0]) < 0 and float(ev_gn[0]) > -1e-10
 assert abs(float(ev_gn[-1]) - float(ev_trained[-1])) / float(ev_trained[-1]) < 0.05
 
@@ -627,9 +630,9 @@ plt.show()
 # 先检查几条能失败的结论（容差见代码），再解读图。
 
 # %%
-# NBVAL_CHECK_OUTPUT
+# NBVAL_IGNORE_OUTPUT
 high = [r for r in rows if r["loss"] > 0.1]  # stuck near the "fit a nearly constant function" level
-low = [r for r in rows if r["loss"] < 0.02]
+low = [r for r in rows if r["loss"] < 0.015]
 print(f"high-loss points: {len(high)}, low-loss points: {len(low)}, in between: {N_NETS - len(high) - len(low)}")
 assert len(high) >= 4 and len(low) >= 10
 assert all(r["neg_loose"] >= 10 for r in high)  # clear saddles: many clearly negative directions
@@ -671,7 +674,7 @@ print("checks passed")
 # 先在第 6 节 97 个参数的网络上对照精确答案，确认它们可信：
 
 # %%
-# NBVAL_CHECK_OUTPUT
+# NBVAL_IGNORE_OUTPUT
 H_small = mu.model_hessian(net, mse, toy_batch)
 exact_small = torch.linalg.eigvalsh(H_small)
 top_small = mu.top_eigenvalues(net, mse, toy_batch, k=3, tol=1e-8, max_iter=97)
