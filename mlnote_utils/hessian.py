@@ -311,7 +311,7 @@ def top_eigenvalues(
                 betas.append(beta)
                 Q.append(w / beta)
         basis = torch.stack(Q[: len(alphas)])
-        vecs = S[:, idx].T.to(basis.dtype) @ basis
+        vecs = S[:, idx].T.to(basis) @ basis  # (k, P) on the model's device
         vecs = vecs / vecs.norm(dim=1, keepdim=True)
         return EigenResult(theta[idx].to(like.dtype).cpu(), vecs.detach(), len(alphas), converged)
 
