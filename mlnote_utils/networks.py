@@ -29,6 +29,7 @@ __all__ = [
     "make_mlp",
     "block_split",
     "train_full_batch_regressor",
+    "depth_table",
     "plot_sigmoid_fit",
 ]
 
@@ -296,6 +297,49 @@ def train_full_batch_regressor(
         train = ((model(x_train).squeeze(-1) - y_train) ** 2).mean()
         test = ((model(x_test).squeeze(-1) - y_test) ** 2).mean()
     return float(train), float(test)
+
+
+def depth_table(
+    x_train: torch.Tensor,
+    y_train: torch.Tensor,
+    x_test: torch.Tensor,
+    y_test: torch.Tensor,
+    depths: list[int],
+    seeds: list[int],
+    *,
+    width: int = 32,
+    epochs: int = 500,
+    lr: float = 3e-3,
+) -> np.ndarray:
+    """Train and held-out MSE of ReLU MLPs of each depth (``(len(depths), len(seeds), 2)`` array).
+
+    Depth 0 is the linear model solved exactly by least squares (the same for every seed); depth ≥ 1 is
+    :func:`make_mlp` with ``torch.manual_seed(seed)`` trained by :func:`train_full_batch_regressor`.
+    Tensors stay on their device; the returned numbers are plain floats.
+    """
+    if x_train.ndim != 2 or x_test.ndim != 2 or x_train.shape[1] != x_test.shape[1]:
+        raise ValueError(
+            f"x_train, x_test: expected (N, d) tensors with equal d, got {tuple(x_train.shape)}, {tuple(x_test.shape)}"
+        )
+    if not depths or any(not isinstance(d, int) or d < 0 for d in depths) or not seeds:
+        raise ValueError(f"depths={depths!r}, seeds={seeds!r}: expected non-empty lists, depths ints ≥ 0")
+    out = np.zeros((len(depths), len(seeds), 2))
+    for i, depth in enumerate(depths):
+        for j, seed in enumerate(seeds):
+            if depth == 0:
+                a_tr, a_te = (torch.cat([a, torch.ones_like(a[:, :1])], 1) for a in (x_train, x_test))
+                coef = torch.linalg.lstsq(a_tr.cpu(), y_train.cpu()[:, None]).solution.to(a_tr.device)
+                out[i, j] = [
+                    float(((a_tr @ coef).squeeze(-1) - y_train).pow(2).mean()),
+                    float(((a_te @ coef).squeeze(-1) - y_test).pow(2).mean()),
+                ]
+                continue
+            torch.manual_seed(seed)
+            model = make_mlp(x_train.shape[1], width, depth).to(x_train.device)
+            out[i, j] = train_full_batch_regressor(
+                model, x_train, y_train, x_test, y_test, epochs=epochs, lr=lr
+            )
+    return out
 
 
 def plot_sigmoid_fit(x, target, n_pieces: int, sharpness: float = 1.0, *, ax=None):

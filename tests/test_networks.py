@@ -113,3 +113,15 @@ def test_train_full_batch_regressor_fits_a_line():
     assert train < 1e-3 and test == pytest.approx(train)
     with pytest.raises(ValueError, match="epochs"):
         mu.train_full_batch_regressor(mu.make_mlp(1, 8, 0), x, y, x, y, epochs=0, lr=0.1)
+
+
+def test_depth_table_linear_row_is_least_squares():
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(40, 3, generator=g)
+    y = x @ torch.tensor([1.0, -2.0, 0.5]) + 0.3
+    table = mu.depth_table(x[:30], y[:30], x[30:], y[30:], [0, 1], [0, 1], width=4, epochs=5)
+    assert table.shape == (2, 2, 2)
+    np.testing.assert_allclose(table[0], 0.0, atol=1e-8)  # the exact linear rule is found
+    assert np.all(table[1] > 0)
+    with pytest.raises(ValueError, match="depths"):
+        mu.depth_table(x, y, x, y, [-1], [0])
