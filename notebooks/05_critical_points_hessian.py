@@ -627,6 +627,26 @@ fig.colorbar(sc, ax=axs, label="# flat eigenvalues (tol 1e-4)")
 plt.show()
 
 # %% [markdown]
+# "零"的容差应该取多大，没有唯一答案。下面的滑块（需要内核）直接改容差，看散点怎么移动；
+# 勾掉 `curved_only` 就是讲义的原始定义（平坦方向也算进分母）。上面三幅静态图就是三个典型取值。
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+def draw_ratio(ax, tol, curved_only):
+    ratio = [mu.minimum_ratio(ev, tol, exclude_zero=curved_only) for ev in eig_all]
+    flat = [mu.count_eigenvalue_signs(ev, tol)["zero"] for ev in eig_all]
+    sc = ax.scatter(ratio, loss_arr, c=flat, cmap="plasma", vmin=0, vmax=97, s=45, edgecolor="k")
+    ax.figure.colorbar(sc, ax=ax, label="# flat eigenvalues")
+    ax.set(title=f"tol = {tol:.1e} x max|lambda|", xlabel="minimum ratio", ylabel="training loss (log)", yscale="log", xlim=(0, 1.05))
+    return ax
+
+
+ratio_widget = mu.interactive_figure(
+    draw_ratio, figsize=(6, 4.2), tol=mu.log_slider(1e-4, 1e-8, 1e-1, "tol"), curved_only=True
+)
+ratio_widget
+
+# %% [markdown]
 # 先检查几条能失败的结论（容差见代码），再解读图。
 
 # %%
