@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 import torch
 
-__all__ = ["get_device", "seed_everything", "describe_device"]
+__all__ = ["get_device", "seed_everything", "describe_device", "cpu_threads"]
 
 _VALID = ("cpu", "cuda", "mps")
 
@@ -86,3 +88,29 @@ def seed_everything(seed: int) -> torch.Generator:
     if torch.cuda.is_available():
         torch.cuda.manual_seed_all(seed)
     return torch.Generator().manual_seed(seed)
+
+
+@contextmanager
+def cpu_threads(n: int | None) -> Iterator[None]:
+    """Run a block with ``n`` CPU threads for torch, then restore the previous count.
+
+    The course's networks are tiny: their matrix products are too small to split, so one thread is often
+    faster than several (and much faster when another program is busy on the same cores).
+    ``None`` leaves the thread count unchanged.
+
+    >>> before = torch.get_num_threads()
+    >>> with cpu_threads(1):
+    ...     torch.get_num_threads()
+    1
+    >>> torch.get_num_threads() == before
+    True
+    """
+    if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
+        raise ValueError(f"n={n!r}: expected a positive int (or None to leave the thread count alone)")
+    previous = torch.get_num_threads()
+    if n is not None:
+        torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)

@@ -11,6 +11,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .device import cpu_threads
 from .landscape import Trajectory, evaluate_grid, gradient_descent
 
 __all__ = [
@@ -362,10 +363,7 @@ def train_mlps_side_by_side(
         raise ValueError(f"batch_size={batch_size!r}: expected 2..{len(x_train)} (BN needs ≥ 2 samples)")
     if num_threads is not None and (not isinstance(num_threads, int) or num_threads < 1):
         raise ValueError(f"num_threads={num_threads!r}: expected a positive int or None")
-    previous_threads = torch.get_num_threads()
-    if num_threads is not None:
-        torch.set_num_threads(num_threads)
-    try:
+    with cpu_threads(num_threads):
         return _train_side_by_side(
             configs,
             seeds,
@@ -381,8 +379,6 @@ def train_mlps_side_by_side(
             device,
             progress,
         )
-    finally:
-        torch.set_num_threads(previous_threads)
 
 
 def _train_side_by_side(

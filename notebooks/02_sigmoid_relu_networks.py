@@ -365,14 +365,8 @@ Xtr, ytr, Xte, yte = (
 print(f"train rows {len(ytr)}, held-out rows {len(yte)}")
 
 depths, seeds = [0, 1, 2, 3, 4], [0, 1, 2]
-n_threads = torch.get_num_threads()
-torch.set_num_threads(1)  # such tiny nets run faster on one CPU thread; restored below
-try:
-    results = mu.depth_table(
-        Xtr, ytr, Xte, yte, depths, seeds, width=32, epochs=500, lr=3e-3
-    )  # (depth, seed, 2)
-finally:
-    torch.set_num_threads(n_threads)
+with mu.cpu_threads(1):  # such tiny nets run faster on one CPU thread
+    results = mu.depth_table(Xtr, ytr, Xte, yte, depths, seeds, width=32, epochs=500, lr=3e-3)  # (depth, seed, 2)
 results *= std**2  # back to (thousand views)^2
 mean_r, spread = results.mean(1), results.std(1)
 print("hidden layers | train MSE       | held-out MSE")
@@ -425,13 +419,10 @@ target_hour = np.arange(len(y_t)) + 24 - 1 + 6  # index of each row's target in 
 is_train = target_hour < 273 * 24  # targets before October 1st
 mean_t, std_t = X_t[is_train].mean(), X_t[is_train].std()
 to_t = lambda a: torch.tensor((a - mean_t) / std_t, device=DEVICE)
-torch.set_num_threads(1)  # tiny nets again; restored below
-try:
+with mu.cpu_threads(1):  # tiny nets again
     results_t = mu.depth_table(
         to_t(X_t[is_train]), to_t(y_t[is_train]), to_t(X_t[~is_train]), to_t(y_t[~is_train]), depths, [0, 1]
     )
-finally:
-    torch.set_num_threads(n_threads)
 results_t *= std_t**2  # back to °C^2
 mean_t_r = results_t.mean(1)
 print(f"train rows {is_train.sum()}, held-out rows {(~is_train).sum()}")

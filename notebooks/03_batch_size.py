@@ -180,10 +180,7 @@ batch_widget
 settings = {"small batch": (64, 2e-3), "full batch": (N, 3e-3)}
 seeds = [0, 1]
 models, rows = {}, []
-n_threads = torch.get_num_threads()
-if DEVICE.type == "cpu":
-    torch.set_num_threads(1)  # small matrices: one thread is as fast and is not slowed by other programs
-try:
+with mu.cpu_threads(1):  # small matrices: one thread is as fast and is not slowed by other programs
     for name, (bs, lr) in settings.items():
         for seed in seeds:
             torch.manual_seed(seed)
@@ -218,8 +215,6 @@ try:
                     )
                 )
             models[(name, seed)] = (model, eig)
-finally:
-    torch.set_num_threads(n_threads)
 print("setting     | seed | epochs | updates | train loss | test loss | test acc | lambda_max | |theta|")
 for r in rows:
     print(

@@ -557,14 +557,10 @@ race = {
     "RMSProp η=0.01 α=0.99": lambda p: mu.RMSProp(p, lr=0.01, alpha=0.99),
     "Adam η=0.01": lambda p: mu.Adam(p, lr=0.01),
 }
-threads = torch.get_num_threads()
-torch.set_num_threads(1)  # tiny matrices: one CPU thread is faster than several that wait for each other
-try:
+with mu.cpu_threads(1):  # tiny matrices: one CPU thread is faster than several that wait for each other
     curves = mu.training_curves(
         make_mlp, x_train, split.y_train, race, steps=600, seeds=(0, 1, 2), eval_every=25, device=DEVICE
     )
-finally:
-    torch.set_num_threads(threads)
 fig, ax = plt.subplots(figsize=(8, 4.5))
 for name in race:
     c = curves[name]  # (seeds, evaluations)

@@ -67,3 +67,19 @@ def test_seed_everything_rejects_bad_seed(seed):
 
 def test_describe_device_names_cpu_threads():
     assert mu.describe_device(torch.device("cpu")).startswith("device: cpu (")
+
+
+def test_cpu_threads_restores_even_after_an_error():
+    before = torch.get_num_threads()
+    with pytest.raises(RuntimeError), mu.cpu_threads(1):
+        assert torch.get_num_threads() == 1
+        raise RuntimeError("boom")
+    assert torch.get_num_threads() == before
+    with mu.cpu_threads(None):
+        assert torch.get_num_threads() == before
+
+
+@pytest.mark.parametrize("n", [0, -2, 1.5, True])
+def test_cpu_threads_rejects_bad_count(n):
+    with pytest.raises(ValueError, match="n=.*positive int"), mu.cpu_threads(n):
+        pass
