@@ -13,13 +13,14 @@ HAS_DISPLAY := $(or $(DISPLAY),$(WAYLAND_DISPLAY),$(filter Darwin,$(shell uname 
 JUPYTER_FLAGS := --notebook-dir=notebooks $(if $(HAS_DISPLAY),,--no-browser) \
                  $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help setup lab test lint pairing unit notebooks execute kernel clean-cache
+.PHONY: help setup lab test lint pairing unit notebooks execute sync kernel clean-cache
 
 help:
 	@echo "make lab        set up .venv and start JupyterLab on notebooks/"
 	@echo "make test       set up .venv and run every check (what CI runs)"
 	@echo "make execute    re-run notebooks from their .py source, refresh the .ipynb outputs (NB=01 for one)"
 	@echo "make notebooks  validate notebooks with nbval and report per-notebook time (NB=01 for one)"
+	@echo "make sync       copy markdown-only edits of the .py sources into the .ipynb without re-running (NB=01 for one)"
 	@echo "make lint       ruff on mlnote_utils/, tests/, notebooks/*.py"
 	@echo "make kernel     also register the 'mlnote' kernel for your user (other Jupyter front-ends)"
 
@@ -62,6 +63,11 @@ test: lint pairing unit notebooks
 
 execute: $(STAMP)
 	TQDM_DISABLE=1 MLNOTE_CACHE_DIR=$$(mktemp -d) $(BIN)/python -m tests.tools.execute $(NOTEBOOK_PY)
+
+# For prose-only edits: rewrite each .ipynb from its .py, keeping the stored outputs of unchanged code cells.
+# A code cell whose source changed loses its outputs, and tests/test_repo.py fails until `make execute`.
+sync: $(STAMP)
+	$(BIN)/python -m tests.tools.pairing --write $(NOTEBOOK_PY)
 
 clean-cache:
 	rm -rf data/cache

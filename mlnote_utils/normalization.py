@@ -13,6 +13,7 @@ from torch import nn
 
 from .device import cpu_threads
 from .landscape import Trajectory, evaluate_grid, gradient_descent
+from .train import progress_bar
 
 __all__ = [
     "make_two_scale_regression",
@@ -421,10 +422,7 @@ def _train_side_by_side(
     gens = {s: torch.Generator().manual_seed(s) for s in seeds}
     orders = {s: torch.empty(0, dtype=torch.long) for s in seeds}
     eval_steps, accs, losses, running = [], [], [], torch.zeros(k, device=device)
-    from tqdm.auto import tqdm
-
-    bar_options = {} if progress else {"disable": True}  # leave `disable` unset so TQDM_DISABLE works
-    for step in tqdm(range(steps + 1), desc="step", **bar_options):
+    for step in progress_bar(range(steps + 1), enabled=progress, desc="step"):
         if step % eval_every == 0 or step == steps:
             with torch.no_grad():
                 pred = _forward(layers, xte, bn_mask, sig_mask, train=False).argmax(-1)  # (K, N_test)

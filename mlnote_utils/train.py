@@ -14,7 +14,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
-__all__ = ["History", "fit", "evaluate", "accuracy", "make_loader", "checkpoint_path"]
+__all__ = ["History", "fit", "evaluate", "accuracy", "make_loader", "checkpoint_path", "progress_bar"]
 
 Metric = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
@@ -61,6 +61,18 @@ def make_loader(dataset: Dataset, batch_size: int, *, shuffle: bool = True, seed
         raise ValueError(f"batch_size={batch_size!r}: expected a positive int")
     gen = torch.Generator().manual_seed(seed)
     return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, generator=gen)
+
+
+def progress_bar(iterable: Iterable, *, enabled: bool = True, **options):
+    """A ``tqdm.auto`` progress bar over ``iterable`` that honours ``TQDM_DISABLE=1`` in notebooks too.
+
+    (``tqdm.notebook`` ignores that variable; CI and ``make execute`` set it so stored outputs hold no bars.)
+    ``options`` go to ``tqdm`` (``desc``, ``total``, ``initial``…).
+    """
+    from tqdm.auto import tqdm
+
+    quiet = not enabled or os.environ.get("TQDM_DISABLE", "").lower() in {"1", "true", "yes"}
+    return tqdm(iterable, disable=quiet, **options)
 
 
 def checkpoint_path(name: str) -> Path:
@@ -201,11 +213,7 @@ def fit(
         history = History(**state["history"])
         start = history.resumed_from = len(history)
         _set_rng_state(state["rng"], train_loader)
-    from tqdm.auto import tqdm
-
-    # tqdm.notebook ignores TQDM_DISABLE, so honour it here (CI and `make execute` set it).
-    quiet = not progress or os.environ.get("TQDM_DISABLE", "").lower() in {"1", "true", "yes"}
-    bar = tqdm(range(start, epochs), initial=start, total=epochs, desc="epoch", disable=quiet)
+    bar = progress_bar(range(start, epochs), enabled=progress, initial=start, total=epochs, desc="epoch")
     live = _LivePlot() if live_plot else None
     for epoch in bar:
         t0 = time.perf_counter()

@@ -9,7 +9,7 @@
 # ---
 
 # %% [markdown]
-# # 第2章 从 Sigmoid、ReLU 到神经网络
+# # 第 2 章 从 Sigmoid、ReLU 到神经网络
 #
 # **学习目标**
 #

@@ -9,7 +9,7 @@
 # ---
 
 # %% [markdown]
-# # 第8章 批量归一化（Batch Normalization）
+# # 第 8 章 批量归一化（Batch Normalization）
 #
 # 上一章换了损失函数来改变误差曲面的形状；这一章换一种思路：把**输入和中间层的数值尺度**调整好，让曲面更“圆”，更好走。
 #
@@ -274,7 +274,7 @@ try:
     bn_cpu.train()(xt[:1])
 except ValueError as err:
     print("nn.BatchNorm1d in training mode with one sample:", err)
-bn_cpu.eval()
+_ = bn_cpu.eval()  # back to evaluation mode
 
 # %% [markdown]
 # 用滑动平均（a）时，同样 200 条样本一条一条地测和整批地测，结果完全相同。训练模式下把整个测试集当作一个大批次（b）也还行，

@@ -140,3 +140,11 @@ def test_live_plot_runs_outside_a_notebook():
     model, opt, train, _ = _setup()
     hist = mu.fit(model, nn.CrossEntropyLoss(), opt, train, 2, progress=False, live_plot=True)
     assert len(hist) == 2
+
+
+def test_progress_bar_honours_tqdm_disable(monkeypatch):
+    monkeypatch.setenv("TQDM_DISABLE", "1")
+    assert mu.progress_bar(range(3)).disable
+    monkeypatch.delenv("TQDM_DISABLE")
+    assert mu.progress_bar(range(3), enabled=False).disable
+    assert list(mu.progress_bar(range(3), desc="x")) == [0, 1, 2]

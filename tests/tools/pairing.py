@@ -2,7 +2,8 @@
 
 The regenerated notebook keeps the committed outputs (jupytext combines inputs from the .py with outputs
 from the .ipynb), so any difference means the .ipynb inputs are stale: run `make execute`.
-Usage: python -m tests.tools.pairing notebooks/01_x.py [...]
+Usage: python -m tests.tools.pairing [--write] notebooks/01_x.py [...]
+(--write rewrites each .ipynb from its .py instead of checking: for prose-only edits, see `make sync`)
 """
 
 from __future__ import annotations
@@ -25,6 +26,12 @@ def regenerate(py: Path) -> str:
 
 
 def main(paths: list[str]) -> int:
+    if paths[:1] == ["--write"]:
+        for name in paths[1:]:
+            py = Path(name)
+            py.with_suffix(".ipynb").write_text(regenerate(py), encoding="utf-8")
+            print(f"synced {py.with_suffix('.ipynb')} from {py}")
+        return 0
     if not paths:
         print("pairing: no notebooks/NN_*.py given", file=sys.stderr)
         return 2
