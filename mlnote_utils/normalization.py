@@ -365,96 +365,67 @@ def train_mlps_side_by_side(
     if num_threads is not None and (not isinstance(num_threads, int) or num_threads < 1):
         raise ValueError(f"num_threads={num_threads!r}: expected a positive int or None")
     with cpu_threads(num_threads):
-        return _train_side_by_side(
-            configs,
-            seeds,
-            x_train,
-            y_train,
-            x_test,
-            y_test,
-            steps,
-            batch_size,
-            eval_every,
-            hidden,
-            depth,
-            device,
-            progress,
-        )
-
-
-def _train_side_by_side(
-    configs,
-    seeds,
-    x_train,
-    y_train,
-    x_test,
-    y_test,
-    steps,
-    batch_size,
-    eval_every,
-    hidden,
-    depth,
-    device,
-    progress,
-) -> dict[str, np.ndarray]:
-    """The training loop of :func:`train_mlps_side_by_side` (arguments already checked there)."""
-    n_out = int(y_train.max()) + 1
-    models = []
-    for cfg in configs:
-        for seed in seeds:
-            torch.manual_seed(seed)
-            models.append(
-                make_config_mlp(
-                    NetConfig(cfg.name, cfg.activation, True, cfg.lr), x_train.shape[1], n_out, hidden, depth
+        n_out = int(y_train.max()) + 1
+        models = []
+        for cfg in configs:
+            for seed in seeds:
+                torch.manual_seed(seed)
+                models.append(
+                    make_config_mlp(
+                        NetConfig(cfg.name, cfg.activation, True, cfg.lr),
+                        x_train.shape[1],
+                        n_out,
+                        hidden,
+                        depth,
+                    )
                 )
-            )
-    k = len(models)
-    layers = _stack(models, device)
-    params = [p for lay in layers for key, p in lay.items() if key not in ("rm", "rv")]
-    lrs = torch.tensor([c.lr for c in configs for _ in seeds], device=device)  # (K,)
-    bn_mask = torch.tensor([c.batch_norm for c in configs for _ in seeds], device=device)[:, None, None]
-    sig_mask = torch.tensor([c.activation == "sigmoid" for c in configs for _ in seeds], device=device)[
-        :, None, None
-    ]
-    xtr, ytr = x_train.to(device), y_train.to(device)
-    xte, yte = x_test.to(device).expand(k, *x_test.shape), y_test.to(device)
-    per_epoch = len(x_train) // batch_size
-    gens = {s: torch.Generator().manual_seed(s) for s in seeds}
-    orders = {s: torch.empty(0, dtype=torch.long) for s in seeds}
-    eval_steps, accs, losses, running = [], [], [], torch.zeros(k, device=device)
-    for step in progress_bar(range(steps + 1), enabled=progress, desc="step"):
-        if step % eval_every == 0 or step == steps:
+        k = len(models)
+        layers = _stack(models, device)
+        params = [p for lay in layers for key, p in lay.items() if key not in ("rm", "rv")]
+        lrs = torch.tensor([c.lr for c in configs for _ in seeds], device=device)  # (K,)
+        bn_mask = torch.tensor([c.batch_norm for c in configs for _ in seeds], device=device)[:, None, None]
+        sig_mask = torch.tensor([c.activation == "sigmoid" for c in configs for _ in seeds], device=device)[
+            :, None, None
+        ]
+        xtr, ytr = x_train.to(device), y_train.to(device)
+        xte, yte = x_test.to(device).expand(k, *x_test.shape), y_test.to(device)
+        per_epoch = len(x_train) // batch_size
+        gens = {s: torch.Generator().manual_seed(s) for s in seeds}
+        orders = {s: torch.empty(0, dtype=torch.long) for s in seeds}
+        eval_steps, accs, losses, running = [], [], [], torch.zeros(k, device=device)
+        for step in progress_bar(range(steps + 1), enabled=progress, desc="step"):
+            if step % eval_every == 0 or step == steps:
+                with torch.no_grad():
+                    pred = _forward(layers, xte, bn_mask, sig_mask, train=False).argmax(-1)  # (K, N_test)
+                eval_steps.append(step)
+                accs.append((pred == yte).float().mean(1).cpu().numpy())
+                since = step - (eval_steps[-2] if len(eval_steps) > 1 else 0)
+                losses.append((running / since).cpu().numpy() if since else np.full(k, np.nan))
+                running.zero_()
+            if step == steps:
+                break
+            batch_idx = []
+            for s in seeds:
+                if len(orders[s]) < batch_size:
+                    orders[s] = torch.randperm(len(x_train), generator=gens[s])[: per_epoch * batch_size]
+                batch_idx.append(orders[s][:batch_size])
+                orders[s] = orders[s][batch_size:]
+            idx = torch.stack(batch_idx).repeat(len(configs), 1).to(device)  # (K, B)
+            logits = _forward(layers, xtr[idx], bn_mask, sig_mask, train=True)  # (K, B, C)
+            loss_k = nn.functional.cross_entropy(logits.transpose(1, 2), ytr[idx], reduction="none").mean(
+                1
+            )  # (K,)
+            grads = torch.autograd.grad(loss_k.sum(), params)
             with torch.no_grad():
-                pred = _forward(layers, xte, bn_mask, sig_mask, train=False).argmax(-1)  # (K, N_test)
-            eval_steps.append(step)
-            accs.append((pred == yte).float().mean(1).cpu().numpy())
-            since = step - (eval_steps[-2] if len(eval_steps) > 1 else 0)
-            losses.append((running / since).cpu().numpy() if since else np.full(k, np.nan))
-            running.zero_()
-        if step == steps:
-            break
-        batch_idx = []
-        for s in seeds:
-            if len(orders[s]) < batch_size:
-                orders[s] = torch.randperm(len(x_train), generator=gens[s])[: per_epoch * batch_size]
-            batch_idx.append(orders[s][:batch_size])
-            orders[s] = orders[s][batch_size:]
-        idx = torch.stack(batch_idx).repeat(len(configs), 1).to(device)  # (K, B)
-        logits = _forward(layers, xtr[idx], bn_mask, sig_mask, train=True)  # (K, B, C)
-        loss_k = nn.functional.cross_entropy(logits.transpose(1, 2), ytr[idx], reduction="none").mean(
-            1
-        )  # (K,)
-        grads = torch.autograd.grad(loss_k.sum(), params)
-        with torch.no_grad():
-            for p, g in zip(params, grads, strict=True):
-                p -= lrs.view(-1, *[1] * (p.ndim - 1)) * g
-            running += loss_k.detach()
-    c, s = len(configs), len(seeds)
-    return {
-        "steps": np.array(eval_steps),
-        "test_acc": np.stack(accs, -1).reshape(c, s, -1),
-        "train_loss": np.stack(losses, -1).reshape(c, s, -1),
-    }
+                for p, g in zip(params, grads, strict=True):
+                    p -= lrs.view(-1, *[1] * (p.ndim - 1)) * g
+                running += loss_k.detach()
+        c, s = len(configs), len(seeds)
+        return {
+            "steps": np.array(eval_steps),
+            "test_acc": np.stack(accs, -1).reshape(c, s, -1),
+            "train_loss": np.stack(losses, -1).reshape(c, s, -1),
+        }
 
 
 def steps_to_reach(steps: np.ndarray, accuracy: np.ndarray, threshold: float) -> np.ndarray:
