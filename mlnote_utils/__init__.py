@@ -1,55 +1,92 @@
-"""mlnote_utils — the small helper package the MLNote chapter notebooks import.
+"""mlnote_utils — the small helper package the MLNote chapter notebooks import (``import mlnote_utils as mu``).
 
-One module per topic; every public name is listed in that module's ``__all__`` and re-exported here.
-Chapter exercise checkers live in ``mlnote_utils.exercises.chNN`` (``from mlnote_utils.exercises import ch01``).
+The top level holds the core every chapter uses: device and seeding, data and batches, the one training
+loop (``fit``, ``History``, ``evaluate``), the MLP builder, plotting and widgets. Concept modules are
+reached by name — ``mu.hessian.top_eigenvalues``, ``mu.optimizers.Adam``, ``mu.normalization.HandBatchNorm1d``.
+Chapter experiment drivers live in ``mlnote_utils.experiments.chNN`` and exercise checkers in
+``mlnote_utils.exercises.chNN``.
 """
 
-from . import exercises
-from .batching import *  # noqa: F403
-from .batching import __all__ as _batching_all
-from .classification import *  # noqa: F403
-from .classification import __all__ as _classification_all
+from . import (
+    augmentation,
+    backprop,
+    classification,
+    critical_points,
+    hessian,
+    initialization,
+    landscape,
+    model_selection,
+    normalization,
+    optimizers,
+    piecewise,
+    regression,
+    schedules,
+    sharpness,
+)
 from .data import *  # noqa: F403
 from .data import __all__ as _data_all
 from .device import *  # noqa: F403
 from .device import __all__ as _device_all
-from .diagnosis import *  # noqa: F403
-from .diagnosis import __all__ as _diagnosis_all
-from .hessian import *  # noqa: F403
-from .hessian import __all__ as _hessian_all
-from .landscape import *  # noqa: F403
-from .landscape import __all__ as _landscape_all
-from .networks import *  # noqa: F403
-from .networks import __all__ as _networks_all
-from .normalization import *  # noqa: F403
-from .normalization import __all__ as _normalization_all
-from .optim import *  # noqa: F403
-from .optim import __all__ as _optim_all
+from .evaluation import *  # noqa: F403
+from .evaluation import __all__ as _evaluation_all
+from .history import *  # noqa: F403
+from .history import __all__ as _history_all
+from .loaders import *  # noqa: F403
+from .loaders import __all__ as _loaders_all
+from .models import *  # noqa: F403
+from .models import __all__ as _models_all
 from .plot import *  # noqa: F403
 from .plot import __all__ as _plot_all
-from .regression import *  # noqa: F403
-from .regression import __all__ as _regression_all
+from .timeseries import *  # noqa: F403
+from .timeseries import __all__ as _timeseries_all
 from .train import *  # noqa: F403
 from .train import __all__ as _train_all
 from .widgets import *  # noqa: F403
 from .widgets import __all__ as _widgets_all
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
+
+#: Modules whose public names are re-exported at the top level (the core).
+CORE_MODULES = (
+    "data",
+    "device",
+    "evaluation",
+    "history",
+    "loaders",
+    "models",
+    "plot",
+    "timeseries",
+    "train",
+    "widgets",
+)
+
+#: Concept modules, reached by name (``mu.hessian.top_eigenvalues``).
+CONCEPT_MODULES = (
+    "augmentation",
+    "backprop",
+    "classification",
+    "critical_points",
+    "hessian",
+    "initialization",
+    "landscape",
+    "model_selection",
+    "normalization",
+    "optimizers",
+    "piecewise",
+    "regression",
+    "schedules",
+    "sharpness",
+)
 
 __all__ = [
-    "exercises",
-    *_batching_all,
-    *_classification_all,
     *_data_all,
     *_device_all,
-    *_diagnosis_all,
-    *_hessian_all,
-    *_landscape_all,
-    *_networks_all,
-    *_normalization_all,
-    *_optim_all,
+    *_evaluation_all,
+    *_history_all,
+    *_loaders_all,
+    *_models_all,
     *_plot_all,
-    *_regression_all,
+    *_timeseries_all,
     *_train_all,
     *_widgets_all,
 ]

@@ -2,15 +2,15 @@
 
 Nothing here downloads. Generated arrays are cached under ``data/cache/`` in a file whose name carries
 the generator's parameters; each cache file stores a SHA-256 of its own arrays and is rebuilt (with a
-message) when it is unreadable or does not match.
+message) when it is unreadable or does not match. Time series (views, temperatures) are in
+:mod:`mlnote_utils.timeseries`.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,14 +24,14 @@ __all__ = [
     "cache_dir",
     "cached_arrays",
     "load_mnist1d",
+    "make_mnist1d_variant",
     "load_digits_split",
-    "load_seattle_temps",
-    "make_daily_views",
-    "lagged_features",
     "sha256_file",
 ]
 
+
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
 
 #: Shipped files and their SHA-256 (data/README.md gives provenance and licence).
 _SHIPPED = {
@@ -182,6 +182,52 @@ def load_mnist1d(num_samples: int = 5000, seed: int = 42, *, verbose: bool = Fal
     )
 
 
+def make_mnist1d_variant(
+    num_samples: int = 1000, seed: int = 1, **overrides: float
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """MNIST-1D signals from the ``mnist1d`` generator with some of its settings changed (a shifted distribution).
+
+    Every signal (train and test part of the generator's output) is returned, cached under ``data/cache/``.
+
+    Args:
+        num_samples: number of signals (a multiple of 10, ≥ 10).
+        seed: the generator's seed.
+        **overrides: numeric generator settings to change, e.g. ``shear_scale=4.0`` (a stronger baseline
+            drift) or ``iid_noise_scale=0.3``.
+
+    Returns:
+        ``(x, y)``: ``(num_samples, 40)`` float32 signals and int64 labels.
+    """
+    if not isinstance(num_samples, int) or num_samples < 10 or num_samples % 10:
+        raise ValueError(f"num_samples={num_samples!r}: expected an int ≥ 10 that is a multiple of 10")
+    from mnist1d.data import get_dataset_args, make_dataset
+
+    args = get_dataset_args(as_dict=True)
+    unknown = sorted(set(overrides) - set(args))
+    if unknown:
+        raise ValueError(
+            f"overrides: unknown generator setting(s) {unknown}; expected some of {sorted(args)}"
+        )
+    for key, value in overrides.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise TypeError(f"{key}={value!r}: expected a number (list-valued settings cannot be overridden)")
+
+    def build() -> dict[str, np.ndarray]:
+        from mnist1d.utils import ObjectView
+
+        settings = dict(args, num_samples=num_samples, seed=seed, **overrides)
+        state = np.random.get_state()
+        try:
+            d = make_dataset(ObjectView(settings))
+        finally:
+            np.random.set_state(state)
+        return {"x": np.concatenate([d["x"], d["x_test"]]), "y": np.concatenate([d["y"], d["y_test"]])}
+
+    params = {"num_samples": num_samples, "seed": seed, **{k: float(v) for k, v in overrides.items()}}
+    arrays = cached_arrays("mnist1d_variant", params, build, verbose=False)
+    return torch.as_tensor(arrays["x"], dtype=torch.float32), torch.as_tensor(arrays["y"], dtype=torch.int64)
+
+
 def load_digits_split(test_fraction: float = 0.25, seed: int = 0, *, flatten: bool = True) -> Split:
     """scikit-learn's bundled 8×8 digits (1797 images; shipped with the package, no download).
 
@@ -217,76 +263,3 @@ def _check_shipped(name: str) -> Path:
             f"restore it with `git checkout -- data/{name}`"
         )
     return path
-
-
-def load_seattle_temps() -> tuple[np.ndarray, np.ndarray]:
-    """Hourly air temperature in Seattle for 2010 (NOAA, public domain; see data/README.md).
-
-    Returns:
-        ``(hours, celsius)``: ``hours`` is ``(8759,)`` int64 hours since 2010-01-01 00:00,
-        ``celsius`` is ``(8759,)`` float32 (the file is in °F and is converted).
-    """
-    path = _check_shipped("seattle_temps_2010.csv")
-    with open(path, newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    stamps = np.array([r["date"].replace("/", "-").replace(" ", "T") for r in rows], dtype="datetime64[m]")
-    hours = ((stamps - np.datetime64("2010-01-01T00:00")) // np.timedelta64(1, "h")).astype(np.int64)
-    fahrenheit = np.array([float(r["temp"]) for r in rows], dtype=np.float64)
-    return hours, ((fahrenheit - 32.0) * 5.0 / 9.0).astype(np.float32)
-
-
-def make_daily_views(n_days: int = 730, seed: int = 0, noise: float = 0.12) -> np.ndarray:
-    """A *generated* series of daily page views with a weekly rhythm, a slow trend and noise.
-
-    It imitates the lecture's channel-views example (weekends are quiet); it is not real data.
-
-    Args:
-        n_days: length of the series (≥ 60).
-        seed: noise seed.
-        noise: standard deviation of the added Gaussian noise (0 gives the clean signal).
-
-    Returns:
-        ``(n_days,)`` float32 views, in thousands.
-    """
-    if not isinstance(n_days, int) or n_days < 60:
-        raise ValueError(f"n_days={n_days!r}: expected an int ≥ 60")
-    if not noise >= 0:
-        raise ValueError(f"noise={noise!r}: expected a standard deviation ≥ 0")
-    rng = np.random.default_rng(seed)
-    day = np.arange(n_days)
-    weekly = np.array([1.0, 1.05, 1.0, 0.95, 0.85, 0.45, 0.4])[day % 7]  # Mon..Sun: weekends are quiet
-    trend = 3.0 + 1.5 * day / n_days + 0.3 * np.sin(2 * np.pi * day / 182.5)
-    return (trend * weekly + rng.normal(0.0, noise, n_days)).astype(np.float32)
-
-
-def lagged_features(
-    series: Sequence[float] | np.ndarray, n_lags: int, horizon: int = 1
-) -> tuple[np.ndarray, np.ndarray]:
-    """Turn a series into a regression table: the last ``n_lags`` values predict the value ``horizon`` ahead.
-
-    Row ``i`` has features ``series[t-n_lags+1 .. t]`` (oldest first) and target ``series[t+horizon]``.
-
-    Args:
-        series: a 1-D array.
-        n_lags: how many past values to use (≥ 1).
-        horizon: how far ahead the target is (≥ 1).
-
-    Returns:
-        ``(X, y)`` with ``X`` of shape ``(len(series) - n_lags - horizon + 1, n_lags)`` and ``y`` its targets.
-
-    >>> X, y = lagged_features([1, 2, 3, 4, 5], n_lags=2)
-    >>> X.tolist(), y.tolist()
-    ([[1.0, 2.0], [2.0, 3.0], [3.0, 4.0]], [3.0, 4.0, 5.0])
-    """
-    s = np.asarray(series, dtype=np.float32)
-    if s.ndim != 1:
-        raise ValueError(f"series: expected a 1-D array, got shape {s.shape}")
-    if not isinstance(n_lags, int) or n_lags < 1:
-        raise ValueError(f"n_lags={n_lags!r}: expected an int ≥ 1")
-    if not isinstance(horizon, int) or horizon < 1:
-        raise ValueError(f"horizon={horizon!r}: expected an int ≥ 1")
-    n_rows = len(s) - n_lags - horizon + 1
-    if n_rows < 1:
-        raise ValueError(f"series of length {len(s)} is too short for n_lags={n_lags}, horizon={horizon}")
-    idx = np.arange(n_rows)[:, None] + np.arange(n_lags)[None, :]  # (n_rows, n_lags)
-    return s[idx], s[idx[:, -1] + horizon]

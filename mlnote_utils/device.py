@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import numpy as np
 import torch
 
-__all__ = ["get_device", "seed_everything", "describe_device", "cpu_threads"]
+__all__ = ["get_device", "seed_everything", "seeded", "describe_device", "cpu_threads"]
 
 _VALID = ("cpu", "cuda", "mps")
 
@@ -88,6 +88,26 @@ def seed_everything(seed: int) -> torch.Generator:
     if torch.cuda.is_available():
         torch.cuda.manual_seed_all(seed)
     return torch.Generator().manual_seed(seed)
+
+
+@contextmanager
+def seeded(seed: int) -> Iterator[None]:
+    """Run a block with torch's global generator seeded with ``seed``, then put the previous state back.
+
+    Helpers that build a model "for seed s" use this, so they never change the random stream the
+    notebook is using (the CPU generator is forked; CUDA's is left alone).
+
+    >>> with seeded(0):
+    ...     a = torch.rand(1)
+    >>> with seeded(0):
+    ...     bool(torch.rand(1) == a)
+    True
+    """
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed={seed!r}: expected a non-negative integer")
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(int(seed))
+        yield
 
 
 @contextmanager

@@ -1,4 +1,4 @@
-"""Helpers for chapters 03 and 05: Hessians, Hessian-vector products, eigenvalues, critical points.
+"""Hessians of a loss (chapters 03 and 05): exact, as Hessian-vector products, and matrix-free spectra.
 
 Two levels:
 
@@ -8,7 +8,7 @@ Two levels:
   matrix-free :func:`top_eigenvalues` (Lanczos on HVPs) and :func:`hessian_trace` (Hutchinson).
 
 Model-level helpers leave the model's train/eval mode, its parameters, buffers and ``.grad`` as found.
-Eigenvalue summaries: :func:`count_eigenvalue_signs`, :func:`minimum_ratio`, :func:`classify_critical_point`.
+What the eigenvalues say about a point (minimum, saddle…) is in :mod:`mlnote_utils.critical_points`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-import numpy as np
 import torch
 from torch import nn
 from torch.func import functional_call, grad, jvp
@@ -33,20 +32,9 @@ __all__ = [
     "top_eigenvalues",
     "TraceEstimate",
     "hessian_trace",
-    "count_eigenvalue_signs",
-    "minimum_ratio",
-    "classify_critical_point",
-    "TOY_SURFACES",
-    "flat_surface",
-    "PointInfo",
-    "inspect_point",
-    "find_critical_point",
-    "escape_direction",
-    "plot_point_info",
 ]
 
 
-# ----------------------------------------------------------------------------- input checks
 def _check_f_x(f, x) -> None:
     if not callable(f):
         raise TypeError(f"f must be a callable returning a scalar tensor, got {type(f).__name__}")
@@ -72,16 +60,6 @@ def _check_model_args(model, criterion, batch) -> tuple[torch.Tensor, torch.Tens
     return batch[0], batch[1]
 
 
-def _as_1d(eigenvalues) -> torch.Tensor:
-    ev = torch.as_tensor(eigenvalues, dtype=torch.float64).detach().cpu()
-    if ev.dim() != 1 or ev.numel() == 0:
-        raise ValueError(f"eigenvalues must be a non-empty 1-D sequence, got shape {tuple(ev.shape)}")
-    if not torch.isfinite(ev).all():
-        raise ValueError("eigenvalues contain nan or inf")
-    return ev
-
-
-# ----------------------------------------------------------------------------- scalar functions of a flat x
 def hessian_matrix(f: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor) -> torch.Tensor:
     """Exact Hessian of a scalar function of a flat tensor (``torch.func.hessian``: forward over reverse).
 
@@ -125,7 +103,6 @@ def hvp(f: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, v: torch.Ten
     return jvp(grad(f), (x.detach(),), (v.to(x.dtype),))[1]
 
 
-# ----------------------------------------------------------------------------- model + loss
 @contextmanager
 def _state_preserved(model: nn.Module):
     """Restore buffers (e.g. BatchNorm running statistics) and the train/eval mode on exit."""
@@ -352,169 +329,3 @@ def hessian_trace(
             vals.append(float(v @ op(v)))
     s = torch.tensor(vals, dtype=torch.float64)
     return TraceEstimate(float(s.mean()), float(s.std(unbiased=True)) / math.sqrt(n_samples), s)
-
-
-# ----------------------------------------------------------------------------- eigenvalue summaries
-def count_eigenvalue_signs(eigenvalues, tol: float = 1e-5) -> dict[str, int]:
-    """Count positive, negative and (near-)zero eigenvalues.
-
-    An eigenvalue counts as zero when ``|λ| ≤ tol · max|λ|`` (relative tolerance, as for a numerical
-    rank), so the count does not depend on the loss's scale. ``tol=0`` means exact signs.
-
-    >>> count_eigenvalue_signs([2.0, -2.0, 1e-9])
-    {'positive': 1, 'negative': 1, 'zero': 1}
-    """
-    if not (tol >= 0):
-        raise ValueError(f"tol must be ≥ 0, got {tol!r}")
-    ev = _as_1d(eigenvalues)
-    cut = tol * float(ev.abs().max())
-    return {
-        "positive": int((ev > cut).sum()),
-        "negative": int((ev < -cut).sum()),
-        "zero": int((ev.abs() <= cut).sum()),
-    }
-
-
-def minimum_ratio(eigenvalues, tol: float = 1e-5, *, exclude_zero: bool = False) -> float:
-    """The lecture's minimum ratio: (number of positive eigenvalues) / (number of eigenvalues).
-
-    Near-zero eigenvalues (``|λ| ≤ tol · max|λ|``) are not positive; with ``exclude_zero=True`` they are
-    also dropped from the denominator (ratio among the curved directions only; 1.0 if all are flat).
-
-    >>> minimum_ratio([3.0, 1.0, -1.0, 0.0])
-    0.5
-    >>> minimum_ratio([3.0, 1.0, -1.0, 0.0], exclude_zero=True)
-    0.6666666666666666
-    """
-    c = count_eigenvalue_signs(eigenvalues, tol)
-    total = c["positive"] + c["negative"] + (0 if exclude_zero else c["zero"])
-    return c["positive"] / total if total else 1.0
-
-
-def classify_critical_point(eigenvalues, tol: float = 1e-5) -> str:
-    """Type of a critical point from its Hessian eigenvalues (relative tolerance as in :func:`count_eigenvalue_signs`).
-
-    Returns:
-        ``"local minimum"`` (all > 0), ``"local maximum"`` (all < 0), ``"saddle point"`` (both signs,
-        whatever the zeros) or ``"degenerate"`` (some zero and no sign change: second order can't tell).
-
-    >>> classify_critical_point([2.0, -2.0])
-    'saddle point'
-    """
-    c = count_eigenvalue_signs(eigenvalues, tol)
-    if c["positive"] and c["negative"]:
-        return "saddle point"
-    if c["zero"]:
-        return "degenerate"
-    return "local minimum" if c["positive"] else "local maximum"
-
-
-# ----------------------------------------------------------------------------- 2-D toy surfaces (widgets)
-#: Two-parameter losses written with torch ops: each works on scalars and on whole grids.
-TOY_SURFACES: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
-    "notes (1 - w1*w2)^2": lambda a, b: (1 - a * b) ** 2,
-    "saddle w1^2 - w2^2": lambda a, b: a**2 - b**2,
-    "two minima (w1^2-1)^2 + w2^2": lambda a, b: (a**2 - 1) ** 2 + b**2,
-    "peak and ring (w1^2+w2^2-1)^2": lambda a, b: (a**2 + b**2 - 1) ** 2,
-    "monkey saddle w1^3 - 3 w1 w2^2": lambda a, b: a**3 - 3 * a * b**2,
-    "cubic w1^3 + w2^2": lambda a, b: a**3 + b**2,
-}
-
-
-def flat_surface(name: str) -> Callable[[torch.Tensor], torch.Tensor]:
-    """The toy surface ``name`` as a function of one flat tensor ``w = (w1, w2)``."""
-    if name not in TOY_SURFACES:
-        raise ValueError(f"name must be one of {list(TOY_SURFACES)}, got {name!r}")
-    fn = TOY_SURFACES[name]
-    return lambda w: fn(w[0], w[1])
-
-
-@dataclass
-class PointInfo:
-    """What the second-order test says about one point: loss, gradient, Hessian, eigen-pairs, type."""
-
-    point: torch.Tensor
-    loss: float
-    grad: torch.Tensor
-    hessian: torch.Tensor
-    eigenvalues: torch.Tensor  # ascending
-    eigenvectors: torch.Tensor  # columns, as torch.linalg.eigh returns them
-    kind: str
-
-
-def inspect_point(
-    f: Callable[[torch.Tensor], torch.Tensor], x, *, grad_tol: float = 1e-6, tol: float = 1e-5
-) -> PointInfo:
-    """Gradient, exact Hessian, its eigen-decomposition and the point's type.
-
-    ``kind`` is ``"not critical"`` when ``‖∇f‖ > grad_tol``, otherwise :func:`classify_critical_point`.
-
-    >>> inspect_point(flat_surface("notes (1 - w1*w2)^2"), [0.0, 0.0]).kind
-    'saddle point'
-    """
-    x = torch.as_tensor(x, dtype=torch.float64).detach().reshape(-1)
-    _check_f_x(f, x)
-    g = grad(f)(x)
-    H = hessian_matrix(f, x)
-    lam, U = torch.linalg.eigh(H)
-    kind = "not critical" if float(g.norm()) > grad_tol else classify_critical_point(lam, tol)
-    return PointInfo(x, float(f(x)), g, H, lam, U, kind)
-
-
-def find_critical_point(
-    f: Callable[[torch.Tensor], torch.Tensor], x0, *, steps: int = 50, rcond: float = 1e-10
-) -> torch.Tensor:
-    """Newton's method on the gradient, x ← x − H⁺g: converges to a *nearby critical point of any type*.
-
-    Unlike gradient descent it is attracted to saddles and maxima as much as to minima (it solves ∇f = 0).
-    ``rcond`` cuts tiny eigenvalues out of the pseudo-inverse.
-    """
-    x = torch.as_tensor(x0, dtype=torch.float64).detach().reshape(-1).clone()
-    _check_f_x(f, x)
-    for _ in range(steps):
-        g = grad(f)(x)
-        if float(g.norm()) < 1e-13:
-            break
-        x = x - torch.linalg.pinv(hessian_matrix(f, x), rtol=rcond, hermitian=True) @ g
-    return x
-
-
-def escape_direction(info: PointInfo) -> torch.Tensor:
-    """Unit eigenvector of the most negative Hessian eigenvalue (raises if there is none)."""
-    if float(info.eigenvalues[0]) >= 0:
-        raise ValueError("the Hessian at this point has no negative eigenvalue: no escape direction")
-    return info.eigenvectors[:, 0]
-
-
-def plot_point_info(xs, ys, Z, info: PointInfo, *, ax=None, arrow: float = 0.5):
-    """Contour of a 2-D surface with the point, −gradient (black) and eigen-directions
-    (red: negative curvature, blue: positive, grey: flat). Returns the Axes."""
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        ax = plt.figure(figsize=(5, 4)).add_subplot()
-    ax.contourf(xs, ys, Z, levels=30, cmap="viridis")
-    ax.contour(xs, ys, Z, levels=15, colors="white", linewidths=0.4, alpha=0.6)
-    p = info.point.numpy()
-    ax.plot(*p, "o", color="white", mec="black", ms=8)
-    cut = 1e-5 * float(info.eigenvalues.abs().max())
-    for lam, u in zip(info.eigenvalues.tolist(), info.eigenvectors.T, strict=True):
-        col = "tab:red" if lam < -cut else ("tab:blue" if lam > cut else "0.6")
-        d = arrow * u.numpy()
-        ax.plot(
-            [p[0] - d[0], p[0] + d[0]],
-            [p[1] - d[1], p[1] + d[1]],
-            "-",
-            color=col,
-            lw=2.5,
-            label=f"eigvec, λ={lam:+.2f}",
-        )
-    g = info.grad.numpy()
-    if np.linalg.norm(g) > 1e-12:
-        d = -arrow * g / np.linalg.norm(g)
-        ax.annotate("", p + d, p, arrowprops={"arrowstyle": "->", "color": "black", "lw": 2})
-    ax.set_xlabel("w1")
-    ax.set_ylabel("w2")
-    ax.set_title(f"{info.kind}: |grad|={float(info.grad.norm()):.2g}")
-    ax.legend(loc="lower left", fontsize="x-small")
-    return ax

@@ -1,4 +1,10 @@
-"""Loss landscapes: evaluate a loss on a grid and follow gradient descent on it (pure compute)."""
+"""Loss landscapes: evaluate a loss on a grid and trace optimisers' paths across it (pure compute).
+
+:func:`gradient_descent` is the plain loop chapter 01 writes out; :func:`optimizer_path` runs any
+``torch.optim.Optimizer`` (the hand-written ones of :mod:`mlnote_utils.optimizers` included) on a
+function of a few parameters. These trace paths on a surface; training a model on data goes through
+:func:`~mlnote_utils.train.fit`.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-__all__ = ["Trajectory", "gradient_descent", "evaluate_grid"]
+__all__ = ["Trajectory", "gradient_descent", "optimizer_path", "evaluate_grid"]
 
 LossFn = Callable[[torch.Tensor], torch.Tensor]
 
@@ -68,6 +74,62 @@ def gradient_descent(
         with torch.no_grad():
             x -= lr * grad
     return Trajectory(np.stack(points), np.array(losses), float(lr))
+
+
+def optimizer_path(
+    loss_fn: Callable[[torch.Tensor], torch.Tensor],
+    x0: Sequence[float] | np.ndarray,
+    optimizer: str | type[torch.optim.Optimizer],
+    steps: int,
+    *,
+    schedule: Callable[[int], float] | None = None,
+    **hyper,
+) -> Trajectory:
+    """Run an optimiser on a function of a few parameters (float64) and record the path.
+
+    Args:
+        loss_fn: maps a ``(d,)`` float64 tensor to a scalar tensor.
+        x0: the starting point.
+        optimizer: a name from :data:`~mlnote_utils.optimizers.OPTIMIZER_CLASSES` or any ``torch.optim.Optimizer`` class.
+        steps: number of updates (≥ 0).
+        schedule: optional multiplier ``f(t)`` of the learning rate at step ``t = 0, 1, …`` (``LambdaLR``).
+        **hyper: the optimiser's hyper-parameters, e.g. ``lr=0.1, momentum=0.9``.
+
+    Returns:
+        A :class:`Trajectory` (``lr`` is the base rate). A diverging run keeps its
+        non-finite values.
+
+    >>> t = optimizer_path(lambda x: (x**2).sum(), [1.0], "GD", 2, lr=0.25)
+    >>> t.points.ravel().tolist()
+    [1.0, 0.5, 0.25]
+    """
+    from .optimizers import OPTIMIZER_CLASSES
+
+    cls = OPTIMIZER_CLASSES.get(optimizer) if isinstance(optimizer, str) else optimizer
+    if not (isinstance(cls, type) and issubclass(cls, torch.optim.Optimizer)):
+        raise ValueError(
+            f"optimizer={optimizer!r}: expected one of {list(OPTIMIZER_CLASSES)} or a torch.optim.Optimizer class"
+        )
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+        raise ValueError(f"steps={steps!r}: expected a non-negative int")
+    x = torch.tensor(np.asarray(x0, dtype=np.float64).ravel(), requires_grad=True)
+    opt = cls([x], **hyper)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, schedule) if schedule is not None else None
+    points, losses = [], []
+    for i in range(steps + 1):
+        opt.zero_grad()
+        loss = loss_fn(x)
+        if loss.ndim != 0:
+            raise ValueError(f"loss_fn: expected a scalar, got shape {tuple(loss.shape)}")
+        points.append(x.detach().numpy().copy())
+        losses.append(float(loss.detach()))
+        if i == steps:
+            break
+        (x.grad,) = torch.autograd.grad(loss, x)
+        opt.step()
+        if sched is not None:
+            sched.step()
+    return Trajectory(np.stack(points), np.array(losses), float(hyper.get("lr", opt.defaults["lr"])))
 
 
 def evaluate_grid(

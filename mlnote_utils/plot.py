@@ -12,7 +12,15 @@ from matplotlib.axes import Axes
 
 from .landscape import Trajectory
 
-__all__ = ["plot_history", "plot_contour", "plot_surface3d", "plot_trajectory", "plot_curve_fit"]
+__all__ = [
+    "plot_history",
+    "plot_seed_band",
+    "LiveFigure",
+    "plot_contour",
+    "plot_surface3d",
+    "plot_trajectory",
+    "plot_curve_fit",
+]
 
 
 def _axes(ax: Axes | None, projection: str | None = None, figsize=(5.5, 4)) -> Axes:
@@ -24,21 +32,105 @@ def _axes(ax: Axes | None, projection: str | None = None, figsize=(5.5, 4)) -> A
     return fig.add_subplot(projection=projection)
 
 
-def plot_history(history, *, ax: Axes | None = None, metric: bool = False, log: bool = False) -> Axes:
-    """Training (and, when present, validation) loss — or metric — per epoch from a ``History``."""
+def plot_history(
+    history,
+    names: Sequence[str] | None = None,
+    *,
+    ax: Axes | None = None,
+    x: str = "step",
+    log: bool = False,
+    title: str | None = None,
+) -> Axes:
+    """Any series of a :class:`~mlnote_utils.history.History` against the step (or epoch) they were recorded at.
+
+    Args:
+        names: the series to draw (default: all). Per-step series are drawn as lines; evaluation series
+            (few points) with markers.
+        x: ``"step"``, or ``"epoch"`` — per-step series then become their per-epoch means, plotted at the
+            end of each epoch, and evaluation series are placed at ``step / steps per epoch``.
+        log: logarithmic y axis.
+    """
+    if x not in ("step", "epoch"):
+        raise ValueError(f"x={x!r}: expected 'step' or 'epoch'")
+    names = list(history.names if names is None else names)
     ax = _axes(ax)
-    key = "metric" if metric else "loss"
-    train, valid = getattr(history, f"train_{key}"), getattr(history, f"valid_{key}")
-    ax.plot(history.epoch, train, "o-", ms=3, label=f"train {key}")
-    if len(valid) and not np.all(np.isnan(valid)):
-        ax.plot(history.epoch, valid, "s--", ms=3, label=f"valid {key}")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel(key)
+    per_epoch = history.epoch_ends[0] if history.epoch_ends else None
+    if x == "epoch" and per_epoch is None:
+        raise ValueError("x='epoch': this history has no finished epoch")
+    for name in names:
+        steps, values = history.steps_of(name), history[name]
+        sparse = len(values) <= 60
+        if x == "epoch" and not sparse:
+            steps, values = np.arange(1, history.epochs_done + 1) * per_epoch, history.per_epoch(name)
+        where = steps / per_epoch if x == "epoch" else steps
+        ax.plot(where, values, "o-" if sparse else "-", ms=3, lw=1.2 if sparse else 0.9, label=name)
+    ax.set_xlabel(x)
+    ax.set_ylabel("value" if len(names) > 1 else names[0])
     if log:
         ax.set_yscale("log")
-    ax.set_title(f"{key} per epoch")
-    ax.legend()
+    ax.set_title(title if title is not None else "training history")
+    ax.legend(fontsize="small")
     return ax
+
+
+def plot_seed_band(
+    runs,
+    name: str | None = None,
+    *,
+    x: Sequence[float] | np.ndarray | None = None,
+    ax: Axes | None = None,
+    label: str | None = None,
+    color=None,
+    **line_style,
+) -> Axes:
+    """The mean over seeds as a line, with a band from the minimum to the maximum seed.
+
+    Args:
+        runs: a ``(seeds, T)`` array, or a list of Histories together with the series ``name`` (all
+            recorded at the same steps, which become ``x``).
+        x: positions of the ``T`` values (default ``0..T-1``, or the Histories' steps).
+        label, color, line_style: passed to the mean line; the band takes its colour.
+    """
+    if name is not None:
+        steps = [h.steps_of(name) for h in runs]
+        if any(len(s) != len(steps[0]) or np.any(s != steps[0]) for s in steps):
+            raise ValueError(f"runs: the series {name!r} was recorded at different steps in different runs")
+        values = np.stack([h[name] for h in runs])
+        x = steps[0] if x is None else x
+    else:
+        values = np.asarray(runs, dtype=np.float64)
+    if values.ndim != 2 or values.shape[0] < 1:
+        raise ValueError(f"runs: expected a (seeds, T) array, got shape {values.shape}")
+    x = np.arange(values.shape[1]) if x is None else np.asarray(x)
+    if x.shape != values.shape[1:]:
+        raise ValueError(f"x: expected {values.shape[1]} positions, got shape {x.shape}")
+    ax = _axes(ax)
+    (line,) = ax.plot(x, values.mean(0), label=label, color=color, **line_style)
+    ax.fill_between(x, values.min(0), values.max(0), color=line.get_color(), alpha=0.2, lw=0)
+    return ax
+
+
+class LiveFigure:
+    """A figure that ``fit(..., live=True)`` redraws in place in a notebook (silent outside IPython)."""
+
+    def __init__(self, names: Sequence[str] | None = None) -> None:
+        import matplotlib.pyplot as plt
+
+        self.names = names
+        self.fig, self.ax = plt.subplots(figsize=(6, 3.5))
+        plt.close(self.fig)
+        try:
+            from IPython.display import display
+
+            self.handle = display(self.fig, display_id=True)
+        except ImportError:  # pragma: no cover - IPython comes with the kernel
+            self.handle = None
+
+    def update(self, history) -> None:
+        self.ax.clear()
+        plot_history(history, self.names, ax=self.ax, title="training (live)")
+        if self.handle is not None:
+            self.handle.update(self.fig)
 
 
 def plot_contour(

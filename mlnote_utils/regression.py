@@ -1,8 +1,8 @@
-"""Chapter 01: linear regression pieces written out by hand (losses, gradients, closed form, GD stability)."""
+"""Linear regression written out by hand (chapter 01): the model, MAE/MSE, the hand-derived gradient, the
+closed-form least-squares solution, and the largest stable gradient-descent learning rate.
+"""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -14,8 +14,6 @@ __all__ = [
     "mse_gradient",
     "least_squares",
     "gd_stability_limit",
-    "lag_table",
-    "quartic_loss",
 ]
 
 
@@ -77,56 +75,22 @@ def least_squares(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
     return coef[:-1], float(coef[-1])
 
 
-def gd_stability_limit(x: torch.Tensor | np.ndarray) -> float:
-    """Largest learning rate for which gradient descent on the MSE of y = b + w x converges: 2 / λ_max.
+def gd_stability_limit(x: torch.Tensor | np.ndarray, *, bias: bool = True) -> float:
+    """Largest learning rate for which gradient descent on the MSE of a linear model converges: 2 / λ_max.
 
-    The MSE is quadratic with constant Hessian H = (2/N) [[Σx², Σx], [Σx, N]]; gradient descent multiplies
-    the error along each eigenvector by (1 − η λ), which shrinks for every λ only when η < 2 / λ_max.
+    The MSE of ``y ≈ A w`` is quadratic with the constant Hessian ``H = (2/N) AᵀA``, where ``A`` holds the
+    features (``x`` as one column when 1-D) and, with ``bias``, a column of ones. Gradient descent multiplies
+    the error along each eigenvector of ``H`` by ``(1 − η λ)``, which shrinks for every λ only when
+    ``η < 2 / λ_max``.
+
+    >>> round(gd_stability_limit(torch.tensor([1.0, -1.0])), 6)  # H = 2·I
+    1.0
     """
-    x = torch.as_tensor(x, dtype=torch.float64).reshape(-1)
-    n = len(x)
-    if n == 0:
-        raise ValueError("x: expected at least one sample")
-    H = (
-        2.0
-        / n
-        * torch.stack(
-            [
-                torch.stack([(x * x).sum(), x.sum()]),
-                torch.stack([x.sum(), torch.tensor(float(n), dtype=torch.float64)]),
-            ]
-        )
-    )
-    return float(2.0 / torch.linalg.eigvalsh(H).max())
-
-
-def lag_table(
-    series: np.ndarray, lags: list[int], split: int, *, horizon: int = 1, loss: Callable = None
-) -> list[dict[str, float]]:
-    """Fit the best linear model on the last ``k`` values for every ``k`` in ``lags`` and report losses.
-
-    Targets at positions ``< split`` are training data, the rest held-out test data, so every feature set is
-    scored on the same future stretch of the series.
-
-    Returns:
-        One dict per ``k``: ``{"lags": k, "train": ..., "test": ...}`` with mean absolute errors (default).
-    """
-    from .data import lagged_features
-
-    loss = loss or (lambda p, t: float(np.abs(p - t).mean()))
-    rows = []
-    for k in lags:
-        X, y = lagged_features(series, k, horizon)
-        target_pos = np.arange(len(y)) + k - 1 + horizon
-        train = target_pos < split
-        if train.all() or not train.any():
-            raise ValueError(f"split={split}: leaves no training or no test rows for lags={k}")
-        w, b = least_squares(X[train], y[train])
-        pred = X @ w + b
-        rows.append({"lags": k, "train": loss(pred[train], y[train]), "test": loss(pred[~train], y[~train])})
-    return rows
-
-
-def quartic_loss(w: torch.Tensor) -> torch.Tensor:
-    """A non-convex 1-D loss with a global minimum near w ≈ −1.7 and a worse local one near w ≈ 1.5."""
-    return 0.25 * w**4 - 1.3 * w**2 + 0.5 * w + 2.0
+    a = torch.as_tensor(x, dtype=torch.float64)
+    a = a.reshape(-1, 1) if a.ndim == 1 else a
+    if a.ndim != 2 or len(a) == 0:
+        raise ValueError(f"x: expected (N,) or (N, d) features with N ≥ 1, got shape {tuple(a.shape)}")
+    if bias:
+        a = torch.cat([a, torch.ones(len(a), 1, dtype=a.dtype)], dim=1)  # (N, d + 1)
+    h = 2.0 * a.T @ a / len(a)
+    return float(2.0 / torch.linalg.eigvalsh(h).max())

@@ -1,262 +1,298 @@
-"""One small training loop for the whole course: history, progress bar, live curve, checkpoint/resume."""
+"""The course's one training loop, :func:`fit`: the chapter writes the step, ``fit`` owns the plumbing.
+
+``fit`` takes care of devices, budgets (epochs or steps), evaluation, schedulers, callbacks, a progress
+bar, a live curve, the :class:`~mlnote_utils.history.History`, and checkpoints that survive a kernel
+restart. What *is* the lesson — a GAN's alternating update, a clipped critic, teacher forcing — is a
+short ``step(batch, ctx)`` function written in the notebook.
+"""
 
 from __future__ import annotations
 
-import os
-import random
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import torch
 from torch import nn
-from torch.utils.data import DataLoader, Dataset
 
-__all__ = ["History", "fit", "evaluate", "accuracy", "make_loader", "checkpoint_path", "progress_bar"]
+from . import checkpoint as ckpt
+from .checkpoint import checkpoint_path
+from .evaluation import _is_tensor_pair, _model_device, evaluate
+from .history import History
+from .loaders import FullBatch, to_device
+from .widgets import progress_bar
+
+__all__ = [
+    "fit",
+    "Context",
+    "supervised_step",
+    "stop_when",
+    "checkpoint_path",
+]
 
 Metric = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+Step = Callable[[object, "Context"], Mapping[str, float] | None]
+
+
+def _as_dict(obj, kind: str, cls: type | tuple[type, ...]) -> dict:
+    items = dict(obj) if isinstance(obj, Mapping) else ({} if obj is None else {kind: obj})
+    for name, value in items.items():
+        if not isinstance(value, cls):
+            names = cls.__name__ if isinstance(cls, type) else " or ".join(c.__name__ for c in cls)
+            raise TypeError(f"{kind} {name!r}: expected a {names}, got {type(value).__name__}")
+    return items
+
+
+def _only(items: dict, kind: str):
+    if len(items) != 1:
+        raise AttributeError(
+            f"ctx.{kind}: this run has {len(items)} of them ({list(items)}); use ctx.{kind}s[name]"
+        )
+    return next(iter(items.values()))
 
 
 @dataclass
-class History:
-    """Per-epoch record returned by :func:`fit` (lists have one entry per finished epoch).
+class Context:
+    """What a step function and a callback see: the run's objects and counters.
 
-    ``valid_*`` entries are ``nan`` when no validation data was given; ``*_metric`` entries are ``nan``
-    when no metric was given; ``seconds`` is the wall time of each epoch (training + evaluation).
+    ``step`` is the number of the update being taken (1 for the first) and ``epoch`` the number of the
+    current epoch (from 1); ``generator`` is a CPU ``torch.Generator`` seeded with ``fit``'s ``seed``
+    (draw noise from it, then move it to ``device``). A callback may call :meth:`stop`.
     """
 
-    epoch: list[int] = field(default_factory=list)
-    train_loss: list[float] = field(default_factory=list)
-    valid_loss: list[float] = field(default_factory=list)
-    train_metric: list[float] = field(default_factory=list)
-    valid_metric: list[float] = field(default_factory=list)
-    seconds: list[float] = field(default_factory=list)
-    resumed_from: int = 0
+    models: dict[str, nn.Module]
+    optimizers: dict[str, torch.optim.Optimizer]
+    schedulers: dict[str, object]
+    device: torch.device
+    generator: torch.Generator
+    history: History
+    loss_fn: Callable | None = None
+    metrics: dict[str, Metric] = field(default_factory=dict)
+    step: int = 0
+    epoch: int = 1
+    end_of_epoch: bool = False
+    stop_reason: str | None = None
 
-    def as_dict(self) -> dict[str, list[float] | int]:
-        return asdict(self)
+    @property
+    def model(self) -> nn.Module:
+        """The model, when the run has exactly one."""
+        return _only(self.models, "model")
 
-    def __len__(self) -> int:
-        return len(self.epoch)
+    @property
+    def optimizer(self) -> torch.optim.Optimizer:
+        """The optimiser, when the run has exactly one."""
+        return _only(self.optimizers, "optimizer")
+
+    def stop(self, reason: str) -> None:
+        """Ask ``fit`` to end the run after this step (the reason is stored in the History)."""
+        self.stop_reason = str(reason)
 
 
-def accuracy(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-    """Fraction of rows whose arg-max matches the integer target.
+def supervised_step(batch, ctx: Context) -> dict[str, torch.Tensor]:
+    """The default step: forward, ``loss_fn(output, target)``, backward, optimiser step; metrics on the batch."""
+    x, y = batch
+    model, opt = ctx.model, ctx.optimizer
+    model.train()
+    opt.zero_grad(set_to_none=True)
+    out = model(x)
+    loss = ctx.loss_fn(out, y)
+    loss.backward()
+    opt.step()
+    out = out.detach()
+    return {"loss": loss.detach(), **{name: m(out, y) for name, m in ctx.metrics.items()}}
 
-    >>> accuracy(torch.tensor([[2.0, 1.0], [0.0, 3.0]]), torch.tensor([0, 0]))
-    tensor(0.5000)
+
+def stop_when(
+    name: str, *, below: float | None = None, above: float | None = None
+) -> Callable[[Context], None]:
+    """A callback that ends the run once the newest value of series ``name`` is below (or above) a bound.
+
+    The value is checked at the step it is recorded (every step for a training series, at each
+    evaluation for ``"valid_loss"``-style series).
+
+    >>> cb = stop_when("loss", below=1e-3)
     """
-    if logits.ndim != 2 or targets.shape != logits.shape[:1]:
-        raise ValueError(
-            f"logits (N, C) and targets (N,) expected, got {tuple(logits.shape)} and {tuple(targets.shape)}"
-        )
-    return (logits.argmax(dim=1) == targets).float().mean()
+    if (below is None) == (above is None):
+        raise ValueError("below, above: give exactly one bound")
+
+    def callback(ctx: Context) -> None:
+        h = ctx.history
+        if name not in h or h.steps_of(name)[-1] != ctx.step:
+            return
+        value = h.last(name)
+        if below is not None and value < below:
+            ctx.stop(f"{name} = {value:.4g} < {below:g}")
+        elif above is not None and value > above:
+            ctx.stop(f"{name} = {value:.4g} > {above:g}")
+
+    return callback
 
 
-def make_loader(dataset: Dataset, batch_size: int, *, shuffle: bool = True, seed: int = 0) -> DataLoader:
-    """A ``DataLoader`` whose shuffling has its own seeded generator (reproducible, resumable)."""
-    if not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size={batch_size!r}: expected a positive int")
-    gen = torch.Generator().manual_seed(seed)
-    return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, generator=gen)
+def _positive(value, name: str) -> int | None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        raise ValueError(f"{name}={value!r}: expected a positive int")
+    return value
 
 
-def progress_bar(iterable: Iterable, *, enabled: bool = True, **options):
-    """A ``tqdm.auto`` progress bar over ``iterable`` that honours ``TQDM_DISABLE=1`` in notebooks too.
-
-    (``tqdm.notebook`` ignores that variable; CI and ``make execute`` set it so stored outputs hold no bars.)
-    ``options`` go to ``tqdm`` (``desc``, ``total``, ``initial``…).
-    """
-    from tqdm.auto import tqdm
-
-    quiet = not enabled or os.environ.get("TQDM_DISABLE", "").lower() in {"1", "true", "yes"}
-    return tqdm(iterable, disable=quiet, **options)
-
-
-def checkpoint_path(name: str) -> Path:
-    """Where a chapter keeps the checkpoint called ``name``: ``<cache_dir()>/checkpoints/<name>.pt``.
-
-    Checkpoints live in the (git-ignored) data cache, so ``make execute``/``make test``, which run with a
-    fresh cache folder, always train from scratch, while a learner's restarted kernel resumes.
-    """
-    from .data import cache_dir
-
-    if not name or not name.replace("_", "").replace("-", "").isalnum():
-        raise ValueError(f"name={name!r}: expected a short label of letters, digits, '-' or '_'")
-    return cache_dir() / "checkpoints" / f"{name}.pt"
-
-
-@torch.no_grad()
-def evaluate(
-    model: nn.Module,
-    loss_fn: Callable,
-    loader: Iterable,
-    device: torch.device | str = "cpu",
-    metric: Metric | None = None,
-) -> tuple[float, float]:
-    """Mean loss and mean metric over ``loader`` (weighted by batch size), in eval mode; the mode is restored."""
-    was_training = model.training
-    model.eval()
-    total_loss = total_metric = 0.0
-    count = 0
-    try:
-        for x, y in loader:
-            x, y = x.to(device), y.to(device)
-            out = model(x)
-            n = len(x)
-            total_loss += float(loss_fn(out, y)) * n
-            if metric is not None:
-                total_metric += float(metric(out, y)) * n
-            count += n
-    finally:
-        model.train(was_training)
-    if count == 0:
-        raise ValueError("loader: it yielded no batches")
-    return total_loss / count, (total_metric / count if metric is not None else float("nan"))
-
-
-def _rng_state(loader: Iterable) -> dict:
-    state = {"torch": torch.get_rng_state(), "numpy": np.random.get_state(), "python": random.getstate()}
-    gen = getattr(loader, "generator", None)
-    if gen is not None:
-        state["loader"] = gen.get_state()
-    if torch.cuda.is_available():
-        state["cuda"] = torch.cuda.get_rng_state_all()
-    return state
-
-
-def _set_rng_state(state: dict, loader: Iterable) -> None:
-    torch.set_rng_state(state["torch"])
-    np.random.set_state(state["numpy"])
-    random.setstate(state["python"])
-    gen = getattr(loader, "generator", None)
-    if gen is not None and "loader" in state:
-        gen.set_state(state["loader"])
-    if "cuda" in state and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(state["cuda"])
-
-
-class _LivePlot:
-    """Redraws a loss figure in place in a notebook (a no-op outside IPython)."""
-
-    def __init__(self) -> None:
-        import matplotlib.pyplot as plt
-
-        from .plot import plot_history
-
-        self._plot = plot_history
-        self.fig, self.ax = plt.subplots(figsize=(5, 3))
-        plt.close(self.fig)
-        try:
-            from IPython.display import display
-
-            self.handle = display(self.fig, display_id=True)
-        except ImportError:  # pragma: no cover - IPython is a dependency
-            self.handle = None
-
-    def update(self, history: History) -> None:
-        self.ax.clear()
-        self._plot(history, ax=self.ax)
-        if self.handle is not None:
-            self.handle.update(self.fig)
+def _valid_sets(valid) -> dict | Callable | None:
+    if valid is None or (callable(valid) and not hasattr(valid, "__iter__")):
+        return valid
+    if isinstance(valid, Mapping):
+        return dict(valid)
+    return {"valid": valid}
 
 
 def fit(
-    model: nn.Module,
-    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
-    optimizer: torch.optim.Optimizer,
-    train_loader: Iterable,
-    epochs: int,
+    model: nn.Module | Mapping[str, nn.Module],
+    optimizer: torch.optim.Optimizer | Mapping[str, torch.optim.Optimizer] | None,
+    data,
     *,
-    valid_loader: Iterable | None = None,
-    metric: Metric | None = None,
-    device: torch.device | str = "cpu",
+    loss_fn: Callable | None = None,
+    step: Step | None = None,
+    epochs: int | None = None,
+    steps: int | None = None,
+    valid=None,
+    eval_every: int | None = None,
+    eval_at_start: bool = False,
+    metrics: Mapping[str, Metric] | None = None,
+    scheduler=None,
+    schedule_every: str = "step",
     checkpoint: str | Path | None = None,
+    checkpoint_every: int | None = None,
+    config: Mapping | None = None,
+    callbacks: Sequence[Callable[[Context], None]] = (),
     progress: bool = True,
-    live_plot: bool = False,
-    on_epoch_end: Callable[[int, History], None] | None = None,
+    live: bool | Sequence[str] = False,
+    device: torch.device | str | None = None,
+    seed: int = 0,
+    desc: str = "train",
 ) -> History:
-    """Train ``model`` for ``epochs`` epochs and return its :class:`History`.
-
-    With ``checkpoint=path`` the model, optimiser, history and random-number states are saved after every
-    epoch; calling ``fit`` again with the same path (e.g. after a kernel restart) loads them and runs only
-    the epochs that are left, giving the same final weights as an uninterrupted run.
+    """Train for ``epochs`` epochs or ``steps`` updates and return the :class:`History`.
 
     Args:
-        model: the network (moved to ``device``).
-        loss_fn: ``loss_fn(output, target) -> scalar``.
-        optimizer: built on ``model.parameters()``.
-        train_loader: iterable of ``(x, y)`` batches.
-        epochs: total number of epochs (≥ 1), counting those already in the checkpoint.
-        valid_loader: optional held-out batches, evaluated after each epoch.
-        metric: optional ``metric(output, target) -> scalar`` such as :func:`accuracy`.
-        device: where to train.
-        checkpoint: optional file path for per-epoch checkpoints.
-        progress: show a ``tqdm.auto`` bar (the environment variable ``TQDM_DISABLE=1`` also silences it).
-        live_plot: redraw a loss curve after every epoch (in a notebook).
-        on_epoch_end: optional callback ``f(epoch, history)``.
+        model, optimizer: one of each, or dicts of them (``{"G": G, "D": D}``).
+        data: batches, one pass per epoch (a ``DataLoader``, :class:`~mlnote_utils.loaders.FullBatch`,
+            :class:`~mlnote_utils.loaders.RandomBatches`, a list), or an ``(x, y)`` pair = one full batch.
+        loss_fn: ``loss_fn(output, target)``, used by the default :func:`supervised_step` and by evaluation.
+        step: ``step(batch, ctx) -> {name: value}`` replacing the default step; the values are logged.
+        epochs, steps: the budget (exactly one). A larger budget continues a finished checkpointed run.
+        valid: evaluation data (batches or an ``(x, y)`` pair), a dict of them (``{"valid": …, "test": …}``,
+            logged as ``"valid_loss"``, ``"test_acc"``…), or ``valid(ctx) -> {name: value}``.
+        eval_every: evaluate every this many steps (default: at the end of every epoch); always at the end.
+        eval_at_start: also evaluate the untrained model (logged at step 0).
+        metrics: ``{name: metric(output, target)}`` such as ``{"acc": accuracy}``; on batches and in evaluation.
+        scheduler: a learning-rate scheduler or a dict of them, stepped every step or every epoch
+            (``schedule_every``).
+        checkpoint: a file (see :func:`checkpoint_path`). Saved at each epoch end and evaluation (or every
+            ``checkpoint_every`` steps) and at the end; calling ``fit`` again with fresh objects resumes
+            from it — even in the middle of an epoch — and gives the same weights as an unbroken run.
+            If the configuration differs (hyper-parameters, shapes, data batching, ``config``…), the
+            difference is printed and a new run starts.
+        config: extra values that identify the run (anything the fingerprint cannot see).
+        callbacks: ``f(ctx)`` after every step; ``ctx.stop(reason)`` ends the run (see :func:`stop_when`).
+        progress: a per-step ``tqdm.auto`` bar (``TQDM_DISABLE=1`` silences it).
+        live: redraw a curve of the logged series while training (``True``, or the names to draw).
+        device: where to train (default: where the first model's parameters are).
+        seed: seed of ``ctx.generator``. The global random state is neither seeded nor reset (it is
+            restored from a checkpoint on resume).
     """
-    if not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs={epochs!r}: expected a positive int")
-    if not isinstance(optimizer, torch.optim.Optimizer):
-        raise TypeError(f"optimizer: expected a torch.optim.Optimizer, got {type(optimizer).__name__}")
-    model.to(device)
-    history = History()
-    start = 0
-    ckpt = Path(checkpoint) if checkpoint is not None else None
-    if ckpt is not None and ckpt.exists():
-        state = torch.load(ckpt, map_location=device, weights_only=False)
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        history = History(**state["history"])
-        start = history.resumed_from = len(history)
-        _set_rng_state(state["rng"], train_loader)
-    bar = progress_bar(range(start, epochs), enabled=progress, initial=start, total=epochs, desc="epoch")
-    live = _LivePlot() if live_plot else None
-    for epoch in bar:
-        t0 = time.perf_counter()
-        model.train()
-        total = total_metric = 0.0
-        count = 0
-        for x, y in train_loader:
-            x, y = x.to(device), y.to(device)
-            optimizer.zero_grad(set_to_none=True)
-            out = model(x)
-            loss = loss_fn(out, y)
-            loss.backward()
-            optimizer.step()
-            n = len(x)
-            total += float(loss.detach()) * n
-            if metric is not None:
-                total_metric += float(metric(out.detach(), y)) * n
-            count += n
-        v_loss, v_metric = (float("nan"), float("nan"))
-        if valid_loader is not None:
-            v_loss, v_metric = evaluate(model, loss_fn, valid_loader, device, metric)
-        history.epoch.append(epoch + 1)
-        history.train_loss.append(total / count)
-        history.train_metric.append(total_metric / count if metric is not None else float("nan"))
-        history.valid_loss.append(v_loss)
-        history.valid_metric.append(v_metric)
-        history.seconds.append(time.perf_counter() - t0)
-        bar.set_postfix(loss=f"{history.train_loss[-1]:.4f}")
-        if ckpt is not None:
-            ckpt.parent.mkdir(parents=True, exist_ok=True)
-            tmp = ckpt.with_name(ckpt.name + ".tmp")
-            torch.save(
-                {
-                    "model": model.state_dict(),
-                    "optimizer": optimizer.state_dict(),
-                    "history": history.as_dict(),
-                    "rng": _rng_state(train_loader),
-                },
-                tmp,
+    models = _as_dict(model, "model", nn.Module)
+    optimizers = _as_dict(optimizer, "optimizer", torch.optim.Optimizer)
+    schedulers = _as_dict(scheduler, "scheduler", torch.optim.lr_scheduler.LRScheduler)
+    if not models:
+        raise ValueError("model: expected a module or a non-empty dict of modules")
+    if (epochs is None) == (steps is None):
+        raise ValueError(f"epochs={epochs!r}, steps={steps!r}: give exactly one budget")
+    for name, value in (("epochs", epochs), ("steps", steps), ("eval_every", eval_every)):
+        _positive(value, name)
+    _positive(checkpoint_every, "checkpoint_every")
+    if schedule_every not in ("step", "epoch"):
+        raise ValueError(f"schedule_every={schedule_every!r}: expected 'step' or 'epoch'")
+    if step is None and (loss_fn is None or len(models) != 1 or len(optimizers) != 1):
+        raise ValueError("loss_fn: the default supervised step needs loss_fn, one model and one optimizer")
+    data = FullBatch(*data) if _is_tensor_pair(data) else data
+    if not hasattr(data, "__iter__") or not hasattr(data, "__len__") or len(data) == 0:
+        raise TypeError("data: expected batches with a length (DataLoader, FullBatch, RandomBatches, a list)")
+    valid = _valid_sets(valid)
+    if isinstance(valid, dict) and len(models) != 1:
+        raise ValueError("valid: with several models, pass valid(ctx) -> {name: value} instead of data")
+    device = torch.device(device) if device is not None else _model_device(next(iter(models.values())))
+    for m in models.values():
+        m.to(device)
+    ctx = Context(models, optimizers, schedulers, device, torch.Generator().manual_seed(seed), History(),
+                  loss_fn, dict(metrics or {}))  # fmt: skip
+    fp = ckpt.fingerprint(models, optimizers, schedulers, data=data, loss_fn=loss_fn, step=step, seed=seed,
+                          config=config)  # fmt: skip
+    path = Path(checkpoint) if checkpoint is not None else None
+    run = ckpt.RunState(data)
+    if path is not None and path.exists():
+        run.restore(path, ctx, fp)
+    history = ctx.history
+    step_fn = step or supervised_step
+    total = steps if steps is not None else epochs * len(data)
+
+    def evaluate_now() -> None:
+        if callable(valid) and not isinstance(valid, dict):
+            history.log(ctx.step, **valid(ctx))
+            return
+        for set_name, part in valid.items():
+            scores = evaluate(ctx.model, part, loss_fn=loss_fn, metrics=ctx.metrics, device=device)
+            history.log(ctx.step, **{f"{set_name}_{k}": v for k, v in scores.items()})
+
+    def finished() -> bool:
+        if history.stop_reason is not None:
+            return True
+        return history.steps_done >= steps if steps is not None else history.epochs_done >= epochs
+
+    seconds_before, t0 = history.seconds, time.perf_counter()
+    if valid is not None and eval_at_start and ctx.step == 0:
+        evaluate_now()
+    bar = progress_bar(total=total, initial=min(ctx.step, total), enabled=progress, desc=desc, unit="step")
+    drawing = None
+    if live:
+        from .plot import LiveFigure
+
+        drawing = LiveFigure(None if live is True else list(live))
+    redraw_every = max(1, total // 25)
+    while not finished():
+        batches, k = run.start_epoch()
+        for batch in batches:
+            k += 1
+            ctx.step += 1
+            ctx.end_of_epoch = k >= len(data)
+            history.log(ctx.step, **(step_fn(to_device(batch, device), ctx) or {}))
+            history.steps_done = ctx.step
+            if ctx.end_of_epoch:
+                history.epoch_ends.append(ctx.step)
+            if schedule_every == "step" or ctx.end_of_epoch:
+                for sched in schedulers.values():
+                    sched.step()
+            last = steps is not None and ctx.step >= steps
+            last = last or (epochs is not None and ctx.end_of_epoch and ctx.epoch >= epochs)
+            evaluated = valid is not None and (
+                last or (ctx.step % eval_every == 0 if eval_every else ctx.end_of_epoch)
             )
-            os.replace(tmp, ckpt)
-        if live is not None:
-            live.update(history)
-        if on_epoch_end is not None:
-            on_epoch_end(epoch + 1, history)
+            if evaluated:
+                evaluate_now()
+            for callback in callbacks:
+                callback(ctx)
+            if ctx.stop_reason is not None:
+                history.stop_reason, last = ctx.stop_reason, True
+            history.seconds = seconds_before + time.perf_counter() - t0
+            due = ctx.step % checkpoint_every == 0 if checkpoint_every else (ctx.end_of_epoch or evaluated)
+            if path is not None and (last or due):
+                run.save(path, ctx, fp, k)
+            bar.update(1)
+            if bar.n % redraw_every == 0 or last:
+                bar.set_postfix({n: f"{history.last(n):.4g}" for n in list(history)[:3]}, refresh=False)
+                if drawing is not None:
+                    drawing.update(history)
+            if last or ctx.end_of_epoch:
+                break
+        else:
+            raise RuntimeError(f"data: yielded {k} batches in an epoch, but len(data) = {len(data)}")
+        if ctx.end_of_epoch:
+            ctx.epoch += 1
+    bar.close()
     return history

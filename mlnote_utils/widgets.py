@@ -1,4 +1,4 @@
-"""Thin glue between ipywidgets and the course's pure compute/plot functions.
+"""Thin notebook glue: sliders around the course's pure compute/plot functions, progress bars, a helper's source.
 
 The logic a widget shows lives in a topic module and is tested without a kernel; here we only turn a
 ``draw(ax=..., **knobs)`` function into sliders that redraw a fresh figure.
@@ -6,11 +6,22 @@ The logic a widget shows lives in a topic module and is tested without a kernel;
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import inspect
+import os
+import textwrap
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
-__all__ = ["float_slider", "log_slider", "int_slider", "choice", "interactive_figure"]
+__all__ = [
+    "float_slider",
+    "log_slider",
+    "int_slider",
+    "choice",
+    "interactive_figure",
+    "show_source",
+    "progress_bar",
+]
 
 
 def float_slider(value: float, lo: float, hi: float, step: float | None = None, description: str = ""):
@@ -98,3 +109,32 @@ def interactive_figure(draw: Callable, *, figsize=(6, 4), projection: str | None
         plt.show()  # inside the widget's Output area; this is widget glue, not a plot helper
 
     return w.interactive(_update, **controls)
+
+
+def show_source(obj):
+    """The source code of a helper, syntax-highlighted in a notebook (it is the cell's last expression).
+
+    Chapters call this next to a helper that holds the chapter's idea, so the learner reads what runs.
+
+    >>> print(show_source(show_source).data.splitlines()[0])
+    def show_source(obj):
+    """
+    from IPython.display import Code
+
+    try:
+        source = inspect.getsource(obj)
+    except (TypeError, OSError) as exc:
+        raise TypeError(f"obj: expected a function or class defined in Python source, got {obj!r}") from exc
+    return Code(textwrap.dedent(source), language="python")
+
+
+def progress_bar(iterable: Iterable | None = None, *, enabled: bool = True, **options):
+    """A ``tqdm.auto`` progress bar that honours ``TQDM_DISABLE=1`` in notebooks too.
+
+    (``tqdm.notebook`` ignores that variable; CI and ``make execute`` set it so stored outputs hold no bars.)
+    ``options`` go to ``tqdm`` (``desc``, ``total``, ``initial``…).
+    """
+    from tqdm.auto import tqdm
+
+    quiet = not enabled or os.environ.get("TQDM_DISABLE", "").lower() in {"1", "true", "yes"}
+    return tqdm(iterable, disable=quiet, **options)

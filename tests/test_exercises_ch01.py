@@ -14,8 +14,8 @@ def test_grad_b():
 
 
 def test_scaled_limit():
-    assert ch01.check_scaled_limit(mu.gd_stability_limit(10 * x), x, 10.0)
-    assert not ch01.check_scaled_limit(mu.gd_stability_limit(x) / 100, x, 10.0)
+    assert ch01.check_scaled_limit(mu.regression.gd_stability_limit(10 * x), x, 10.0)
+    assert not ch01.check_scaled_limit(mu.regression.gd_stability_limit(x) / 100, x, 10.0)
     assert not ch01.check_scaled_limit(None, x, 10.0)
 
 

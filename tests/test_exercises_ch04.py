@@ -40,10 +40,12 @@ def test_deep_net_diagnosis():
 
 
 def test_leaderboard_gap():
-    r = mu.leaderboard_simulation(n_models=500, n_public=200, n_private=200, true_accuracy=0.7, seed=1)
+    r = mu.model_selection.leaderboard_simulation(
+        n_models=500, n_public=200, n_private=200, true_accuracy=0.7, seed=1
+    )
     assert ch04.check_leaderboard_gap(r["best_public"] - r["best_private"])
     assert not ch04.check_leaderboard_gap(r["best_private"] - r["best_public"])  # sign flipped
-    wrong_seed = mu.leaderboard_simulation(
+    wrong_seed = mu.model_selection.leaderboard_simulation(
         n_models=500, n_public=200, n_private=200, true_accuracy=0.7, seed=0
     )
     if wrong_seed["best_public"] - wrong_seed["best_private"] != r["best_public"] - r["best_private"]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from mlnote_utils import minimum_ratio
+from mlnote_utils.critical_points import minimum_ratio
 from mlnote_utils.exercises import ch05
 
 

@@ -1,4 +1,4 @@
-"""Tests for mlnote_utils.hessian against torch.autograd.functional.hessian and exact eigvalsh."""
+"""mu.hessian (scalar functions and models) against torch.autograd.functional.hessian and exact eigvalsh."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 import torch
 from torch import nn
 
+from mlnote_utils import critical_points as cp
 from mlnote_utils import hessian as hs
 
 
@@ -53,7 +54,7 @@ def test_notes_example_hessian_and_hvp():
     torch.testing.assert_close(
         hs.hvp(_f_notes, torch.zeros(2), torch.tensor([1.0, 1.0])), torch.tensor([-2.0, -2.0])
     )
-    assert hs.classify_critical_point(torch.linalg.eigvalsh(H)) == "saddle point"
+    assert cp.classify_critical_point(torch.linalg.eigvalsh(H)) == "saddle point"
 
 
 def test_hessian_matches_autograd_functional():
@@ -132,19 +133,6 @@ def test_hessian_trace_close_to_exact():
     assert again.mean == est.mean  # seeded
 
 
-def test_counts_ratio_and_classification():
-    assert hs.count_eigenvalue_signs([1.0, -1.0, 1e-9, 0.0]) == {"positive": 1, "negative": 1, "zero": 2}
-    assert hs.minimum_ratio([1.0, 2.0, 3.0]) == 1.0
-    assert hs.minimum_ratio([1.0, -1.0, 0.0, 0.0]) == 0.25
-    assert hs.minimum_ratio([1.0, -1.0, 0.0, 0.0], exclude_zero=True) == 0.5
-    assert hs.classify_critical_point([1.0, 2.0]) == "local minimum"
-    assert hs.classify_critical_point([-1.0, -2.0]) == "local maximum"
-    assert hs.classify_critical_point([1.0, -2.0, 0.0]) == "saddle point"
-    assert hs.classify_critical_point([1.0, 0.0]) == "degenerate"
-    assert hs.classify_critical_point([0.0]) == "degenerate"  # x**3 at 0
-    assert hs.classify_critical_point([1.0, 1e-3], tol=1e-2) == "degenerate"
-
-
 def test_bad_input_raises():
     with pytest.raises(TypeError, match="f must be a callable"):
         hs.hessian_matrix(3, torch.zeros(2))
@@ -167,50 +155,3 @@ def test_bad_input_raises():
         hs.top_eigenvalues(model, crit, batch, which="top")
     with pytest.raises(ValueError, match="n_samples"):
         hs.hessian_trace(model, crit, batch, n_samples=1)
-    with pytest.raises(ValueError, match="eigenvalues must be"):
-        hs.minimum_ratio([])
-    with pytest.raises(ValueError, match="tol must be"):
-        hs.classify_critical_point([1.0], tol=-1)
-
-
-def test_toy_surfaces_inspect_and_find_critical_point():
-    f = hs.flat_surface("two minima (w1^2-1)^2 + w2^2")
-    info = hs.inspect_point(f, [0.3, 0.4])
-    assert info.kind == "not critical"
-    torch.testing.assert_close(info.grad, torch.tensor([4 * 0.3 * (0.09 - 1), 0.8], dtype=torch.float64))
-    torch.testing.assert_close(info.hessian, torch.autograd.functional.hessian(f, info.point))
-    crit = hs.find_critical_point(f, [0.8, 0.3])
-    torch.testing.assert_close(crit, torch.tensor([1.0, 0.0], dtype=torch.float64))
-    assert hs.inspect_point(f, crit).kind == "local minimum"
-    assert (
-        hs.inspect_point(f, hs.find_critical_point(f, [0.1, 0.3])).kind == "saddle point"
-    )  # Newton likes saddles
-    peak = hs.flat_surface("peak and ring (w1^2+w2^2-1)^2")
-    assert hs.inspect_point(peak, [0.0, 0.0]).kind == "local maximum"
-    valley = hs.inspect_point(hs.flat_surface("notes (1 - w1*w2)^2"), [2.0, 0.5])
-    assert valley.kind == "degenerate"  # flat along the valley w1*w2 = 1
-    for fn in hs.TOY_SURFACES.values():  # grid-friendly
-        assert fn(torch.zeros(3, 4), torch.ones(3, 4)).shape == (3, 4)
-
-
-def test_escape_direction_lowers_loss():
-    f = hs.flat_surface("notes (1 - w1*w2)^2")
-    info = hs.inspect_point(f, [0.0, 0.0])
-    u = hs.escape_direction(info)
-    torch.testing.assert_close(u.abs(), torch.full((2,), 2**-0.5, dtype=torch.float64))
-    assert float(f(0.1 * u)) < float(f(torch.zeros(2, dtype=torch.float64)))
-    with pytest.raises(ValueError, match="no negative eigenvalue"):
-        hs.escape_direction(hs.inspect_point(f, [1.0, 1.0]))
-    with pytest.raises(ValueError, match="name must be one of"):
-        hs.flat_surface("banana")
-
-
-def test_plot_point_info_returns_axes():
-    import matplotlib.pyplot as plt
-    import numpy as np
-
-    xs = np.linspace(-1, 1, 11)
-    Z = np.add.outer(xs**2, -(xs**2))
-    ax = hs.plot_point_info(xs, xs, Z, hs.inspect_point(hs.flat_surface("saddle w1^2 - w2^2"), [0.0, 0.0]))
-    assert ax.get_title().startswith("saddle point")
-    plt.close("all")

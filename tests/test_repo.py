@@ -42,16 +42,36 @@ def test_environment_yml_matches_pyproject():
     assert _pins_from_environment() == _pins_from_pyproject()
 
 
-def test_public_api_names_exist_and_are_unique():
+def test_top_level_is_the_core_and_concepts_are_reached_by_name():
     names = mlnote_utils.__all__
     assert len(names) == len(set(names)), "a public name is exported by two modules"
     for name in names:
         assert hasattr(mlnote_utils, name), name
-    for info in pkgutil.iter_modules(mlnote_utils.__path__):
-        if info.name.startswith("_") or info.name == "exercises":
-            continue
-        module = importlib.import_module(f"mlnote_utils.{info.name}")
-        assert set(module.__all__) <= set(names), f"mlnote_utils.{info.name}: not re-exported in __init__"
+    core = set()
+    for module_name in mlnote_utils.CORE_MODULES:
+        module = importlib.import_module(f"mlnote_utils.{module_name}")
+        assert set(module.__all__) <= set(names), f"core module {module_name}: not re-exported"
+        core |= set(module.__all__)
+    assert set(names) == core, "the top level re-exports only the core modules"
+    for module_name in mlnote_utils.CONCEPT_MODULES:
+        module = getattr(mlnote_utils, module_name)  # `mu.hessian` works after `import mlnote_utils as mu`
+        assert module.__all__ and not set(module.__all__) & set(names), (
+            f"{module_name}: concept names at the top"
+        )
+        for name in module.__all__:
+            assert hasattr(module, name), f"{module_name}.{name}"
+    assert len(names) < 60, "the top level should stay a small core"
+
+
+def test_every_module_is_listed_and_chapter_code_sits_in_its_folders():
+    listed = set(mlnote_utils.CORE_MODULES) | set(mlnote_utils.CONCEPT_MODULES) | {"checkpoint"}
+    found = {i.name for i in pkgutil.iter_modules(mlnote_utils.__path__) if not i.ispkg}
+    assert found == listed, f"modules not classified as core/concept: {found ^ listed}"
+    chapter_named = [m for m in found if re.search(r"ch\d\d|chapter", m)]
+    assert not chapter_named, "chapter drivers belong in experiments/, checkers in exercises/"
+    for package in ("experiments", "exercises"):
+        files = sorted(p.stem for p in (ROOT / "mlnote_utils" / package).glob("ch*.py"))
+        assert files and all(re.fullmatch(r"ch\d\d", f) for f in files), package
 
 
 def _modules():
@@ -109,6 +129,63 @@ def test_notebook_follows_the_checklist(py):
     }.items():
         assert re.search(pattern, text, re.M), f"{py.name}: no {what}"
     assert "!pip" not in text and "plt.savefig" not in text
+
+
+def test_notebooks_change_the_thread_count_only_through_cpu_threads():
+    for py in NOTEBOOKS:
+        text = py.read_text(encoding="utf-8")
+        assert "set_num_threads" not in text, f"{py.name}: use `with mu.cpu_threads(n):` instead"
+
+
+def test_no_helper_reseeds_the_global_generator():
+    import ast
+
+    reseeding = {"torch.manual_seed", "torch.cuda.manual_seed_all", "np.random.seed", "random.seed"}
+    allowed = {"seed_everything", "seeded"}  # the notebook's own explicit call, and a forked, restored stream
+    for path in (ROOT / "mlnote_utils").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for func in [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name not in allowed]:
+            for call in [n for n in ast.walk(func) if isinstance(n, ast.Call)]:
+                name = ast.unparse(call.func)
+                assert name not in reseeding, f"{path.name}:{call.lineno} {func.name} calls {name}"
+
+
+def test_the_wheel_holds_every_subpackage(tmp_path):
+    import subprocess
+    import sys
+    import zipfile
+
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        check=True,
+    )
+    (wheel,) = tmp_path.glob("mlnote-*.whl")
+    inside = set(zipfile.ZipFile(wheel).namelist())
+    for path in sorted((ROOT / "mlnote_utils").rglob("*.py")):
+        assert path.relative_to(ROOT).as_posix() in inside, f"{path.name} is missing from the wheel"
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    probe = "import mlnote_utils as mu; from mlnote_utils.experiments import ch08; from mlnote_utils.exercises import ch05; print(mu.__file__)"
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(site)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.startswith(str(site)), "the probe imported the repository, not the wheel"
 
 
 def test_readme_lists_every_chapter():

@@ -1,145 +1,143 @@
-import math
+"""mu.fit: the default step against a hand-written loop, budgets, evaluation, schedulers, callbacks, and
+checkpoints that resume (also mid-epoch, also for two models) to exactly the weights of an unbroken run."""
 
 import pytest
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 import mlnote_utils as mu
 
+X = torch.randn(50, 5, generator=torch.Generator().manual_seed(7))  # the same data for every test
+Y = (X[:, 0] + 0.3 * X[:, 1] > 0).long()
 
-def _setup(seed=0):
-    x = torch.randn(64, 5, generator=torch.Generator().manual_seed(7))  # the same data for every seed
-    y = (x[:, 0] > 0).long()
-    mu.seed_everything(seed)  # the seed decides the initial weights
-    model = nn.Sequential(nn.Linear(5, 8), nn.Dropout(0.2), nn.ReLU(), nn.Linear(8, 2))
+
+def _net(seed=0, dropout=0.2, width=8):
+    with mu.seeded(seed):
+        return nn.Sequential(nn.Linear(5, width), nn.Dropout(dropout), nn.ReLU(), nn.Linear(width, 2))
+
+
+def _weights(*models):
+    return torch.cat([p.detach().reshape(-1) for m in models for p in m.parameters()])
+
+
+def _quiet(**kw):
+    return {"loss_fn": F.cross_entropy, "progress": False, **kw}
+
+
+# ---------------------------------------------------------------------------------------------- the loop
+def test_default_step_equals_a_hand_written_loop():
+    model, twin = _net(dropout=0.0), _net(dropout=0.0)
     opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
-    train = mu.make_loader(torch.utils.data.TensorDataset(x, y), batch_size=16, seed=1)
-    valid = mu.make_loader(torch.utils.data.TensorDataset(x, y), batch_size=32, shuffle=False)
-    return model, opt, train, valid
+    hist = mu.fit(model, opt, mu.ShuffledBatches(X, Y, batch_size=16, seed=3), epochs=3, **_quiet())
+    opt_twin = torch.optim.SGD(twin.parameters(), lr=0.1, momentum=0.9)
+    batches, losses = mu.ShuffledBatches(X, Y, batch_size=16, seed=3), []
+    for _ in range(3):
+        for xb, yb in batches:
+            opt_twin.zero_grad()
+            loss = F.cross_entropy(twin(xb), yb)
+            loss.backward()
+            opt_twin.step()
+            losses.append(float(loss.detach()))
+    assert len(hist) == 12 and hist.epoch_ends == [4, 8, 12]
+    torch.testing.assert_close(_weights(model), _weights(twin), rtol=0, atol=0)
+    assert hist["loss"].tolist() == pytest.approx(losses, rel=1e-6)
+    assert hist.steps_of("loss").tolist() == list(range(1, 13))
 
 
-def test_fit_returns_history_and_learns():
-    model, opt, train, valid = _setup()
-    hist = mu.fit(
-        model, nn.CrossEntropyLoss(), opt, train, 15, valid_loader=valid, metric=mu.accuracy, progress=False
+def test_full_batch_pair_is_gradient_descent():
+    model = nn.Linear(5, 2)
+    w0 = [p.detach().clone() for p in model.parameters()]
+    mu.fit(model, torch.optim.SGD(model.parameters(), lr=0.5), (X, Y), steps=3, **_quiet())
+    w = [t.clone().requires_grad_(True) for t in w0]
+    for _ in range(3):
+        grads = torch.autograd.grad(F.cross_entropy(X @ w[0].T + w[1], Y), w)
+        w = [(t - 0.5 * g).detach().requires_grad_(True) for t, g in zip(w, grads, strict=True)]
+    torch.testing.assert_close(_weights(model), torch.cat([t.detach().reshape(-1) for t in w]))
+
+
+def test_steps_budget_crosses_epochs_and_metrics_are_logged_per_step():
+    hist = mu.fit(_net(), torch.optim.SGD(_net().parameters(), lr=0.1), mu.ShuffledBatches(X, Y, batch_size=20),
+                  steps=7, metrics={"acc": mu.accuracy}, **_quiet())  # fmt: skip
+    assert len(hist) == 7 and hist.epoch_ends == [3, 6]
+    assert len(hist["acc"]) == 7 and all(0 <= a <= 1 for a in hist["acc"])
+
+
+def test_evaluation_schedule_and_sets():
+    model = _net()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    data = mu.ShuffledBatches(X, Y, batch_size=10)  # 5 steps per epoch
+    hist = mu.fit(model, opt, data, steps=10, valid={"valid": (X, Y), "test": (X[:7], Y[:7])}, eval_every=4,
+                  eval_at_start=True, metrics={"acc": mu.accuracy}, **_quiet())  # fmt: skip
+    assert hist.steps_of("valid_loss").tolist() == [0, 4, 8, 10]  # start, every 4, and the end
+    assert set(hist.names) == {"loss", "acc", "valid_loss", "valid_acc", "test_loss", "test_acc"}
+    final = mu.evaluate(model, (X[:7], Y[:7]), loss_fn=F.cross_entropy, metrics={"acc": mu.accuracy})
+    assert hist.last("test_loss") == pytest.approx(final["loss"]) and hist.last("test_acc") == final["acc"]
+    per_epoch = mu.fit(
+        _net(), torch.optim.SGD(_net().parameters(), lr=0.1), data, epochs=2, valid=(X, Y), **_quiet()
     )
-    assert hist.epoch == list(range(1, 16))
-    assert len(hist.train_loss) == len(hist.valid_metric) == len(hist.seconds) == 15
-    assert hist.train_loss[-1] < hist.train_loss[0]
-    assert hist.valid_metric[-1] > 0.8
-    assert all(s > 0 for s in hist.seconds)
+    assert per_epoch.steps_of("valid_loss").tolist() == [5, 10]  # default: at each epoch end
 
 
-def test_fit_without_validation_records_nan():
-    model, opt, train, _ = _setup()
-    hist = mu.fit(model, nn.CrossEntropyLoss(), opt, train, 2, progress=False)
-    assert all(math.isnan(v) for v in hist.valid_loss + hist.train_metric)
+def test_custom_evaluation_function():
+    model = _net()
+    hist = mu.fit(model, torch.optim.SGD(model.parameters(), lr=0.1), (X, Y), steps=3, eval_every=2,
+                  valid=lambda ctx: {"w_norm": ctx.model[0].weight.norm()}, **_quiet())  # fmt: skip
+    assert hist.steps_of("w_norm").tolist() == [2, 3]
+    assert hist.last("w_norm") == pytest.approx(float(model[0].weight.norm()))
 
 
-class _Interrupt(Exception):
-    pass
+@pytest.mark.parametrize(("every", "expected"), [("step", 0.1 * 0.5**3), ("epoch", 0.1)])
+def test_scheduler_is_stepped_per_step_or_per_epoch(every, expected):
+    model = _net()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    sched = torch.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+    batches = mu.ShuffledBatches(X, Y, batch_size=7)  # 8 batches per epoch: 7 steps end no epoch
+    mu.fit(model, opt, batches, steps=7, scheduler=sched, schedule_every=every, **_quiet())
+    assert opt.param_groups[0]["lr"] == pytest.approx(expected)
+    model = _net()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    sched = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+    mu.fit(model, opt, (X, Y), steps=2, scheduler=sched, schedule_every=every, **_quiet())  # full batch
+    assert opt.param_groups[0]["lr"] == pytest.approx(0.025)  # every step ends an epoch
 
 
-def test_checkpoint_resume_matches_uninterrupted_run(tmp_path):
-    model_a, opt_a, train_a, valid_a = _setup()
-    ref = mu.fit(model_a, nn.CrossEntropyLoss(), opt_a, train_a, 5, valid_loader=valid_a, progress=False)
+def test_callback_stops_the_run_and_sees_the_context():
+    seen = []
 
-    model_b, opt_b, train_b, valid_b = _setup()
-    ckpt = tmp_path / "run.pt"
+    def spy(ctx):
+        seen.append((ctx.step, ctx.epoch, ctx.end_of_epoch))
 
-    def stop_after_two(epoch, history):
-        if epoch == 2:
-            raise _Interrupt  # like a kernel dying after epoch 2 was saved
-
-    with pytest.raises(_Interrupt):
-        mu.fit(
-            model_b,
-            nn.CrossEntropyLoss(),
-            opt_b,
-            train_b,
-            5,
-            valid_loader=valid_b,
-            checkpoint=ckpt,
-            progress=False,
-            on_epoch_end=stop_after_two,
-        )
-    torch.randn(100)  # disturb the global RNG as other notebook cells would
-
-    # "kernel restart": brand-new objects, different initial weights
-    model_c, opt_c, train_c, valid_c = _setup(seed=99)
-    done = []
-    resumed = mu.fit(
-        model_c,
-        nn.CrossEntropyLoss(),
-        opt_c,
-        train_c,
-        5,
-        valid_loader=valid_c,
-        checkpoint=ckpt,
-        progress=False,
-        on_epoch_end=lambda e, h: done.append(e),
-    )
-    assert done == [3, 4, 5]  # finished epochs are not redone
-    assert resumed.resumed_from == 2
-    assert resumed.train_loss == pytest.approx(ref.train_loss, rel=1e-6)
-    for p_ref, p_res in zip(model_a.parameters(), model_c.parameters(), strict=True):
-        torch.testing.assert_close(p_ref, p_res, rtol=0, atol=1e-6)
+    model = _net(dropout=0.0)
+    hist = mu.fit(model, torch.optim.Adam(model.parameters(), lr=0.05), mu.ShuffledBatches(X, Y, batch_size=25),
+                  epochs=500, valid={"train": (X, Y)}, callbacks=[spy, mu.stop_when("train_loss", below=0.3)],
+                  **_quiet())  # fmt: skip
+    assert hist.stop_reason.startswith("train_loss = ") and hist.last("train_loss") < 0.3
+    assert hist["train_loss"][:-1].min() >= 0.3  # it stopped at the first evaluation below the bound
+    assert len(hist) < 1000 and seen[:3] == [(1, 1, False), (2, 1, True), (3, 2, False)]
+    stopped = mu.fit(_net(), torch.optim.SGD(_net().parameters(), lr=0.1), (X, Y), steps=100,
+                     callbacks=[mu.stop_when("loss", above=0.0)], **_quiet())  # fmt: skip
+    assert len(stopped) == 1
+    with pytest.raises(ValueError, match="exactly one bound"):
+        mu.stop_when("loss")
 
 
-def test_checkpoint_path_under_cache(monkeypatch, tmp_path):
-    monkeypatch.setenv("MLNOTE_CACHE_DIR", str(tmp_path))
-    assert mu.checkpoint_path("ch01_demo") == tmp_path / "checkpoints" / "ch01_demo.pt"
-    with pytest.raises(ValueError, match="name="):
-        mu.checkpoint_path("a/b")
+def test_adversarial_step_with_two_models_and_the_context_generator():
+    gen, disc = _gan()
+    hist = mu.fit({"G": gen, "D": disc}, _gan_optimizers(gen, disc), _real_data(), step=_gan_step, steps=6,
+                  progress=False)  # fmt: skip
+    assert set(hist.names) == {"loss_D", "loss_G"} and len(hist) == 6
+    ctx = mu.Context({"G": gen, "D": disc}, {}, {}, torch.device("cpu"), torch.Generator(), mu.History())
+    with pytest.raises(AttributeError, match=r"ctx\.models\[name\]"):
+        _ = ctx.model
 
 
-def test_evaluate_restores_mode_and_matches_manual():
-    model, _, _, valid = _setup()
-    model.train()
-    loss, acc = mu.evaluate(model, nn.CrossEntropyLoss(), valid, metric=mu.accuracy)
-    assert model.training
-    model.eval()
-    x, y = valid.dataset.tensors
-    with torch.no_grad():
-        out = model(x)
-    assert loss == pytest.approx(float(nn.functional.cross_entropy(out, y)), rel=1e-5)
-    assert acc == pytest.approx(float((out.argmax(1) == y).float().mean()))
-
-
-def test_accuracy_against_sklearn():
-    from sklearn.metrics import accuracy_score
-
-    g = torch.Generator().manual_seed(0)
-    logits, y = torch.randn(50, 4, generator=g), torch.randint(0, 4, (50,), generator=g)
-    assert float(mu.accuracy(logits, y)) == pytest.approx(accuracy_score(y, logits.argmax(1)))
-    with pytest.raises(ValueError, match="logits"):
-        mu.accuracy(logits, y[:3])
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "err", "match"),
-    [
-        ({"epochs": 0}, ValueError, "epochs="),
-        ({"epochs": 2.0}, ValueError, "epochs="),
-        ({"epochs": 1, "optimizer": "sgd"}, TypeError, "optimizer"),
-    ],
-)
-def test_fit_rejects_bad_arguments(kwargs, err, match):
-    model, opt, train, _ = _setup()
-    args = {"optimizer": opt, **kwargs}
-    with pytest.raises(err, match=match):
-        mu.fit(model, nn.CrossEntropyLoss(), args["optimizer"], train, args["epochs"], progress=False)
-
-
-def test_make_loader_rejects_bad_batch_size():
-    with pytest.raises(ValueError, match="batch_size="):
-        mu.make_loader(torch.utils.data.TensorDataset(torch.zeros(3)), batch_size=0)
-
-
-def test_live_plot_runs_outside_a_notebook():
-    model, opt, train, _ = _setup()
-    hist = mu.fit(model, nn.CrossEntropyLoss(), opt, train, 2, progress=False, live_plot=True)
-    assert len(hist) == 2
+def test_live_plot_and_progress_bar_run_outside_a_notebook(monkeypatch):
+    monkeypatch.delenv("TQDM_DISABLE", raising=False)
+    model = _net()
+    hist = mu.fit(model, torch.optim.SGD(model.parameters(), lr=0.1), (X, Y), steps=3, live=True,
+                  loss_fn=F.cross_entropy, valid=(X, Y))  # fmt: skip
+    assert len(hist) == 3
 
 
 def test_progress_bar_honours_tqdm_disable(monkeypatch):
@@ -147,4 +145,339 @@ def test_progress_bar_honours_tqdm_disable(monkeypatch):
     assert mu.progress_bar(range(3)).disable
     monkeypatch.delenv("TQDM_DISABLE")
     assert mu.progress_bar(range(3), enabled=False).disable
+    assert not mu.progress_bar(range(3)).disable
     assert list(mu.progress_bar(range(3), desc="x")) == [0, 1, 2]
+
+
+def test_device_argument_moves_the_model():
+    model = _net()
+    mu.fit(model, torch.optim.SGD(model.parameters(), lr=0.1), (X, Y), steps=1, device="cpu", **_quiet())
+    assert next(model.parameters()).device.type == "cpu"
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_trains_on_cuda_from_cpu_batches():
+    model = _net()
+    hist = mu.fit(model, torch.optim.SGD(model.parameters(), lr=0.1), (X, Y), steps=2, device="cuda",
+                  valid=(X, Y), **_quiet())  # fmt: skip
+    assert next(model.parameters()).is_cuda and len(hist["valid_loss"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "err", "match"),
+    [
+        pytest.param({"epochs": 0}, ValueError, "epochs=", id="zero-epochs"),
+        pytest.param({"epochs": 2.0}, ValueError, "epochs=", id="float-epochs"),
+        pytest.param({"epochs": 1, "steps": 1}, ValueError, "exactly one budget", id="two-budgets"),
+        pytest.param({}, ValueError, "exactly one budget", id="no-budget"),
+        pytest.param({"steps": 1, "eval_every": 0}, ValueError, "eval_every=", id="eval-every"),
+        pytest.param(
+            {"steps": 1, "schedule_every": "batch"}, ValueError, "schedule_every=", id="schedule-every"
+        ),
+        pytest.param(
+            {"steps": 1, "optimizer": "sgd"}, TypeError, "optimizer 'optimizer'", id="optimizer-type"
+        ),
+        pytest.param({"steps": 1, "loss_fn": None}, ValueError, "loss_fn", id="no-loss"),
+        pytest.param({"steps": 1, "data": iter([(X, Y)])}, TypeError, "data:", id="no-length"),
+        pytest.param({"steps": 1, "data": []}, TypeError, "data:", id="empty"),
+        pytest.param({"steps": 1, "model": {}}, ValueError, "model:", id="no-model"),
+    ],
+)
+def test_fit_rejects_bad_arguments(kwargs, err, match):
+    model = _net()
+    args = {"model": model, "optimizer": torch.optim.SGD(model.parameters(), lr=0.1), "data": (X, Y)}
+    args |= {k: kwargs.pop(k) for k in ("model", "optimizer", "data") if k in kwargs}
+    with pytest.raises(err, match=match):
+        mu.fit(
+            args["model"],
+            args["optimizer"],
+            args["data"],
+            **{"loss_fn": F.cross_entropy, "progress": False, **kwargs},
+        )
+
+
+def test_several_models_need_a_step_and_an_evaluation_function():
+    gen, disc = _gan()
+    opts = _gan_optimizers(gen, disc)
+    with pytest.raises(ValueError, match="default supervised step"):
+        mu.fit({"G": gen, "D": disc}, opts, _real_data(), loss_fn=F.mse_loss, steps=1, progress=False)
+    with pytest.raises(ValueError, match="valid:"):
+        mu.fit(
+            {"G": gen, "D": disc},
+            opts,
+            _real_data(),
+            step=_gan_step,
+            steps=1,
+            valid=_real_data(),
+            progress=False,
+        )
+
+
+def test_a_data_set_shorter_than_its_length_is_an_error():
+    class Liar(list):
+        def __len__(self):
+            return 3
+
+    model = _net()
+    with pytest.raises(RuntimeError, match="len\\(data\\) = 3"):
+        mu.fit(model, torch.optim.SGD(model.parameters(), lr=0.1), Liar([(X, Y)]), epochs=1, **_quiet())
+
+
+# ---------------------------------------------------------------------------------------------- a tiny GAN
+def _gan():
+    with mu.seeded(11):
+        return nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 2)), nn.Sequential(
+            nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1)
+        )
+
+
+def _gan_optimizers(gen, disc):
+    return {
+        "G": torch.optim.Adam(gen.parameters(), lr=1e-2),
+        "D": torch.optim.SGD(disc.parameters(), lr=0.05, momentum=0.5),
+    }
+
+
+def _real_data():
+    real = torch.randn(40, 2, generator=torch.Generator().manual_seed(5)) * 0.3 + torch.tensor([2.0, -1.0])
+    return mu.ShuffledBatches(real, batch_size=8, seed=2)
+
+
+def _gan_step(batch, ctx):
+    """Alternating update: D on real vs fake with G fixed, then G against D (noise from ctx.generator)."""
+    (real,) = batch
+    G, D = ctx.models["G"], ctx.models["D"]
+    z = torch.randn(len(real), 2, generator=ctx.generator).to(ctx.device)
+    ones, zeros = torch.ones(len(real), 1), torch.zeros(len(real), 1)
+    ctx.optimizers["D"].zero_grad()
+    loss_d = F.binary_cross_entropy_with_logits(D(real), ones) + F.binary_cross_entropy_with_logits(
+        D(G(z).detach()), zeros
+    )
+    loss_d.backward()
+    ctx.optimizers["D"].step()
+    ctx.optimizers["G"].zero_grad()
+    loss_g = F.binary_cross_entropy_with_logits(D(G(z)), ones)
+    loss_g.backward()
+    ctx.optimizers["G"].step()
+    return {"loss_D": loss_d.detach(), "loss_G": loss_g.detach()}
+
+
+# ---------------------------------------------------------------------------------------------- checkpoints
+class _Crash(Exception):
+    pass
+
+
+def _crash_at(step):
+    def callback(ctx):
+        if ctx.step == step:
+            raise _Crash  # like a kernel dying during this step: it is not in any checkpoint
+
+    return callback
+
+
+def _supervised_run(seed=0, *, data_seed=1, lr=0.1, width=8):
+    """Fresh objects for one run: dropout, momentum, a per-step scheduler, a shuffling DataLoader."""
+    torch.manual_seed(1234)  # the global stream dropout draws from, as a notebook's first cell would set it
+    model = _net(seed, width=width)
+    opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+    sched = torch.optim.lr_scheduler.StepLR(opt, step_size=5, gamma=0.7)
+    loader = mu.make_loader(
+        torch.utils.data.TensorDataset(X, Y), batch_size=16, seed=data_seed
+    )  # 4 per epoch
+    return model, {"optimizer": opt, "data": loader, "scheduler": sched}
+
+
+def _fit_supervised(model, parts, **kw):
+    return mu.fit(model, parts["optimizer"], parts["data"], scheduler=parts["scheduler"], valid=(X, Y),
+                  metrics={"acc": mu.accuracy}, **_quiet(**kw))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("crash", "every"),
+    [
+        pytest.param(3, 1, id="mid-epoch-1-step-checkpoints"),
+        pytest.param(5, 1, id="resume-at-an-epoch-boundary"),
+        pytest.param(8, 1, id="resume-just-before-an-epoch-end"),
+        pytest.param(11, None, id="mid-epoch-epoch-checkpoints"),
+        pytest.param(7, 3, id="mid-epoch-every-3"),
+    ],
+)
+def test_supervised_resume_gives_the_uninterrupted_weights(tmp_path, crash, every):
+    model, parts = _supervised_run()
+    ref = _fit_supervised(model, parts, epochs=4)
+    ref_weights = _weights(model)
+
+    path = tmp_path / "run.pt"
+    model, parts = _supervised_run()
+    with pytest.raises(_Crash):
+        _fit_supervised(
+            model, parts, epochs=4, checkpoint=path, checkpoint_every=every, callbacks=[_crash_at(crash)]
+        )
+    torch.randn(100)  # other cells disturb the global random stream before the restart
+
+    model, parts = _supervised_run(seed=99)  # "kernel restart": brand-new objects, other initial weights
+    counters = []
+    resumed = _fit_supervised(model, parts, epochs=4, checkpoint=path, checkpoint_every=every,
+                              callbacks=[lambda ctx: counters.append((ctx.step, ctx.epoch, ctx.end_of_epoch))])  # fmt: skip
+    steps_run = [step for step, _, _ in counters]
+    saved = crash - 1 if every == 1 else ((crash - 1) // every) * every if every else 4 * ((crash - 1) // 4)
+    assert resumed.resumed_from == saved and steps_run == list(range(saved + 1, 17))
+    assert counters == [(s, (s - 1) // 4 + 1, s % 4 == 0) for s in steps_run]  # the same counters as unbroken
+    torch.testing.assert_close(_weights(model), ref_weights, rtol=0, atol=0)
+    for name in ref.names:
+        assert resumed[name].tolist() == ref[name].tolist(), name
+    assert resumed.epoch_ends == ref.epoch_ends == [4, 8, 12, 16]
+    assert parts["optimizer"].param_groups[0]["lr"] == pytest.approx(
+        0.1 * 0.7**3
+    )  # scheduler state came back
+
+
+def test_adversarial_resume_gives_the_uninterrupted_weights(tmp_path):
+    gen, disc = _gan()
+    ref = mu.fit({"G": gen, "D": disc}, _gan_optimizers(gen, disc), _real_data(), step=_gan_step, steps=13,
+                 progress=False)  # fmt: skip
+    ref_weights = _weights(gen, disc)
+    path = tmp_path / "gan.pt"
+    gen, disc = _gan()
+    with pytest.raises(_Crash):
+        mu.fit({"G": gen, "D": disc}, _gan_optimizers(gen, disc), _real_data(), step=_gan_step, steps=13,
+               checkpoint=path, checkpoint_every=2, callbacks=[_crash_at(8)], progress=False)  # fmt: skip
+    with mu.seeded(3):  # other initial weights, fresh optimisers and a fresh data order
+        gen = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 2))
+        disc = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1))
+    resumed = mu.fit({"G": gen, "D": disc}, _gan_optimizers(gen, disc), _real_data(), step=_gan_step, steps=13,
+                     checkpoint=path, checkpoint_every=2, progress=False)  # fmt: skip
+    assert resumed.resumed_from == 6  # mid-epoch: 5 batches per epoch
+    torch.testing.assert_close(_weights(gen, disc), ref_weights, rtol=0, atol=0)
+    assert resumed["loss_G"].tolist() == ref["loss_G"].tolist()
+
+
+def test_a_loader_that_shuffles_with_the_global_generator_resumes_mid_epoch(tmp_path):
+    def run(**kw):
+        torch.manual_seed(0)
+        model = _net(dropout=0.0)
+        loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(X, Y), batch_size=8, shuffle=True)
+        return model, mu.fit(
+            model, torch.optim.SGD(model.parameters(), lr=0.1), loader, epochs=2, **_quiet(**kw)
+        )
+
+    ref_model, _ = run()
+    with pytest.raises(_Crash):
+        run(checkpoint=tmp_path / "g.pt", checkpoint_every=1, callbacks=[_crash_at(10)])
+    model, hist = run(checkpoint=tmp_path / "g.pt")
+    assert hist.resumed_from == 9  # 7 batches per epoch: step 9 is inside the second epoch
+    torch.testing.assert_close(_weights(model), _weights(ref_model), rtol=0, atol=0)
+
+
+def test_random_batches_resume_mid_epoch(tmp_path):
+    def run(**kw):
+        torch.manual_seed(0)
+        model = _net(dropout=0.0)
+        return model, mu.fit(model, torch.optim.Adam(model.parameters(), lr=0.01),
+                             mu.RandomBatches(X, Y, batch_size=12, seed=4), steps=9, **_quiet(**kw))  # fmt: skip
+
+    ref_model, _ = run()
+    with pytest.raises(_Crash):
+        run(checkpoint=tmp_path / "r.pt", checkpoint_every=1, callbacks=[_crash_at(6)])
+    model, hist = run(checkpoint=tmp_path / "r.pt")
+    assert hist.resumed_from == 5
+    torch.testing.assert_close(_weights(model), _weights(ref_model), rtol=0, atol=0)
+
+
+def test_a_finished_run_is_loaded_not_retrained_and_a_larger_budget_continues_it(tmp_path, capsys):
+    path = tmp_path / "done.pt"
+    model, parts = _supervised_run()
+    _fit_supervised(model, parts, epochs=2, checkpoint=path)
+    done = _weights(model)
+    model, parts = _supervised_run(seed=5)
+    calls = []
+    again = _fit_supervised(model, parts, epochs=2, checkpoint=path, callbacks=[calls.append])
+    assert calls == [] and again.resumed_from == 8 and len(again) == 8
+    torch.testing.assert_close(_weights(model), done, rtol=0, atol=0)
+    assert "resuming after step 8" in capsys.readouterr().out
+
+    model, parts = _supervised_run(seed=5)
+    _fit_supervised(model, parts, epochs=4, checkpoint=path)  # two more epochs on top of the saved two
+    longer = _weights(model)
+    model, parts = _supervised_run()
+    _fit_supervised(model, parts, epochs=4)
+    torch.testing.assert_close(longer, _weights(model), rtol=0, atol=0)
+
+
+def test_a_step_budget_that_ends_mid_epoch_is_saved_at_its_last_step(tmp_path):
+    path = tmp_path / "steps.pt"
+    for seed in (0, 3):  # the second call finds the finished run
+        model, parts = _supervised_run(seed)
+        hist = mu.fit(model, parts["optimizer"], parts["data"], steps=6, checkpoint=path, **_quiet())
+    assert (
+        hist.resumed_from == 6
+    )  # epoch checkpoints came at step 4; step 6 was saved because it was the last
+
+
+def test_a_run_stopped_by_a_callback_stays_stopped(tmp_path):
+    path = tmp_path / "stop.pt"
+    model, parts = _supervised_run()
+    first = _fit_supervised(
+        model, parts, epochs=4, checkpoint=path, callbacks=[mu.stop_when("loss", below=10.0)]
+    )
+    assert len(first) == 1
+    model, parts = _supervised_run()
+    again = _fit_supervised(
+        model, parts, epochs=4, checkpoint=path, callbacks=[mu.stop_when("loss", below=10.0)]
+    )
+    assert len(again) == 1 and again.stop_reason == first.stop_reason
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        pytest.param({"lr": 0.3}, "optimizer/optimizer/group0/lr: 0.1 -> 0.3", id="learning-rate"),
+        pytest.param({"width": 9}, "model/model/0.weight: [[8, 5]", id="parameter-shape"),
+        pytest.param({"data_seed": 1, "batch": 10}, "data:", id="batch-size"),
+        pytest.param({"config": {"augment": True}}, "config/augment: (absent) -> True", id="config"),
+    ],
+)
+def test_a_changed_configuration_starts_afresh_and_says_why(tmp_path, capsys, change, named):
+    path = tmp_path / "cfg.pt"
+    model, parts = _supervised_run()
+    _fit_supervised(model, parts, epochs=2, checkpoint=path)
+    capsys.readouterr()
+
+    model, parts = _supervised_run(lr=change.get("lr", 0.1), width=change.get("width", 8))
+    if "batch" in change:
+        parts["data"] = mu.make_loader(
+            torch.utils.data.TensorDataset(X, Y), batch_size=change["batch"], seed=1
+        )
+    untouched = _weights(model)
+    calls = []
+    hist = _fit_supervised(model, parts, epochs=2, checkpoint=path, config=change.get("config"),
+                           callbacks=[lambda ctx: calls.append(ctx.step)])  # fmt: skip
+    out = capsys.readouterr().out
+    assert "different configuration" in out and named in out and "starting a new run" in out
+    assert hist.resumed_from == 0 and calls[0] == 1  # trained from its own start, not from the old run
+    assert not torch.equal(_weights(model), untouched)
+    model, parts = _supervised_run(lr=change.get("lr", 0.1), width=change.get("width", 8))
+    if "batch" in change:
+        parts["data"] = mu.make_loader(
+            torch.utils.data.TensorDataset(X, Y), batch_size=change["batch"], seed=1
+        )
+    again = _fit_supervised(model, parts, epochs=2, checkpoint=path, config=change.get("config"))
+    assert again.resumed_from == len(again)  # the new run replaced the checkpoint and is now resumed
+
+
+def test_a_damaged_checkpoint_is_reported_and_replaced(tmp_path, capsys):
+    path = tmp_path / "bad.pt"
+    path.write_bytes(b"not a checkpoint")
+    model, parts = _supervised_run()
+    hist = _fit_supervised(model, parts, epochs=1, checkpoint=path)
+    assert "unreadable" in capsys.readouterr().out and hist.resumed_from == 0
+    model, parts = _supervised_run()
+    assert _fit_supervised(model, parts, epochs=1, checkpoint=path).resumed_from == 4
+
+
+def test_checkpoint_path_under_cache(monkeypatch, tmp_path):
+    monkeypatch.setenv("MLNOTE_CACHE_DIR", str(tmp_path))
+    assert mu.checkpoint_path("ch01_demo") == tmp_path / "checkpoints" / "ch01_demo.pt"
+    for bad in ("a/b", "", "..", 3):
+        with pytest.raises(ValueError, match="name="):
+            mu.checkpoint_path(bad)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..diagnosis import kfold_indices, leaderboard_simulation
+from ..model_selection import kfold_indices, leaderboard_simulation
 from . import Feedback, check_choice, check_close, check_function
 
 __all__ = ["check_fold_sizes", "check_fold_ids", "check_deep_net_diagnosis", "check_leaderboard_gap"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from ..hessian import minimum_ratio
+from ..critical_points import minimum_ratio
 from . import Feedback, check_choice, check_close, check_function
 
 __all__ = ["check_hessian_at_point", "check_point_type", "check_minimum_ratio", "check_escape_loss"]

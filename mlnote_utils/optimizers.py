@@ -1,4 +1,4 @@
-"""Chapter 06: the notes' optimisers written by hand as ``torch.optim.Optimizer`` subclasses, plus schedules.
+"""The notes' optimisers written by hand as ``torch.optim.Optimizer`` subclasses (chapter 06).
 
 Update rules (``g`` is the gradient, ``η`` the learning rate ``lr``; every operation is per coordinate):
 
@@ -12,12 +12,10 @@ Update rules (``g`` is the gradient, ``η`` the learning rate ``lr``; every oper
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 import torch
-
-from .landscape import Trajectory
 
 __all__ = [
     "GD",
@@ -27,13 +25,7 @@ __all__ = [
     "Adam",
     "OPTIMIZER_CLASSES",
     "optimizer_knobs",
-    "optimizer_path",
     "momentum_unrolled",
-    "warmup_then_decay",
-    "schedule_factors",
-    "elongated_bowl",
-    "loss_spikes",
-    "training_curves",
 ]
 
 
@@ -228,60 +220,6 @@ def optimizer_knobs(name: str, lr: float, momentum: float = 0.9, alpha: float = 
     }[name]
 
 
-def optimizer_path(
-    loss_fn: Callable[[torch.Tensor], torch.Tensor],
-    x0: Sequence[float] | np.ndarray,
-    optimizer: str | type[torch.optim.Optimizer],
-    steps: int,
-    *,
-    schedule: Callable[[int], float] | None = None,
-    **hyper,
-) -> Trajectory:
-    """Run an optimiser on a function of a few parameters (float64) and record the path.
-
-    Args:
-        loss_fn: maps a ``(d,)`` float64 tensor to a scalar tensor.
-        x0: the starting point.
-        optimizer: a name from :data:`OPTIMIZER_CLASSES` or any ``torch.optim.Optimizer`` class.
-        steps: number of updates (≥ 0).
-        schedule: optional multiplier ``f(t)`` of the learning rate at step ``t = 0, 1, …`` (``LambdaLR``).
-        **hyper: the optimiser's hyper-parameters, e.g. ``lr=0.1, momentum=0.9``.
-
-    Returns:
-        A :class:`~mlnote_utils.landscape.Trajectory` (``lr`` is the base rate). A diverging run keeps its
-        non-finite values.
-
-    >>> t = optimizer_path(lambda x: (x**2).sum(), [1.0], "GD", 2, lr=0.25)
-    >>> t.points.ravel().tolist()
-    [1.0, 0.5, 0.25]
-    """
-    cls = OPTIMIZER_CLASSES.get(optimizer) if isinstance(optimizer, str) else optimizer
-    if not (isinstance(cls, type) and issubclass(cls, torch.optim.Optimizer)):
-        raise ValueError(
-            f"optimizer={optimizer!r}: expected one of {list(OPTIMIZER_CLASSES)} or a torch.optim.Optimizer class"
-        )
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
-        raise ValueError(f"steps={steps!r}: expected a non-negative int")
-    x = torch.tensor(np.asarray(x0, dtype=np.float64).ravel(), requires_grad=True)
-    opt = cls([x], **hyper)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, schedule) if schedule is not None else None
-    points, losses = [], []
-    for i in range(steps + 1):
-        opt.zero_grad()
-        loss = loss_fn(x)
-        if loss.ndim != 0:
-            raise ValueError(f"loss_fn: expected a scalar, got shape {tuple(loss.shape)}")
-        points.append(x.detach().numpy().copy())
-        losses.append(float(loss.detach()))
-        if i == steps:
-            break
-        loss.backward()
-        opt.step()
-        if sched is not None:
-            sched.step()
-    return Trajectory(np.stack(points), np.array(losses), float(hyper.get("lr", opt.defaults["lr"])))
-
-
 def momentum_unrolled(grads: np.ndarray, lr: float, momentum: float) -> np.ndarray:
     """The notes' unrolled momentum mⁱ = −η Σ_{j<i} λ^(i−1−j) gʲ for i = 1..n (a weighted sum of past gradients).
 
@@ -305,152 +243,3 @@ def momentum_unrolled(grads: np.ndarray, lr: float, momentum: float) -> np.ndarr
     i, j = np.arange(1, n + 1)[:, None], np.arange(n)[None, :]  # (n, 1), (1, n)
     weights = np.where(j < i, momentum ** np.maximum(i - 1 - j, 0), 0.0)  # (n, n) lower triangle
     return -lr * weights @ g
-
-
-_DECAYS = ("none", "inverse_sqrt", "cosine", "linear")
-
-
-def warmup_then_decay(
-    warmup_steps: int = 0, *, decay: str = "inverse_sqrt", total_steps: int | None = None, floor: float = 0.0
-) -> Callable[[int], float]:
-    """A learning-rate multiplier ``f(t)`` for step ``t = 0, 1, …``, usable with ``LambdaLR``.
-
-    Linear warm-up ``(t + 1) / warmup_steps`` up to 1, then ``decay`` with ``s = t − warmup_steps + 1``:
-    ``"none"`` 1; ``"inverse_sqrt"`` 1/sqrt(s); ``"cosine"`` / ``"linear"`` from 1 down to ``floor`` at
-    ``total_steps`` (needed for those two).
-
-    >>> f = warmup_then_decay(2, decay="inverse_sqrt")
-    >>> [round(f(t), 3) for t in range(5)]
-    [0.5, 1.0, 1.0, 0.707, 0.577]
-    """
-    if isinstance(warmup_steps, bool) or not isinstance(warmup_steps, int) or warmup_steps < 0:
-        raise ValueError(f"warmup_steps={warmup_steps!r}: expected a non-negative int")
-    if decay not in _DECAYS:
-        raise ValueError(f"decay={decay!r}: expected one of {_DECAYS}")
-    floor = _unit("floor", floor)
-    if decay in ("cosine", "linear"):
-        if not isinstance(total_steps, int) or total_steps <= warmup_steps:
-            raise ValueError(
-                f"total_steps={total_steps!r}: expected an int > warmup_steps for decay={decay!r}"
-            )
-        span = total_steps - warmup_steps
-
-    def factor(t: int) -> float:
-        if t < warmup_steps:
-            return (t + 1) / warmup_steps
-        s = t - warmup_steps + 1
-        if decay == "none":
-            return 1.0
-        if decay == "inverse_sqrt":
-            return 1.0 / math.sqrt(s)
-        frac = min(s - 1, span) / span
-        shape = 0.5 * (1 + math.cos(math.pi * frac)) if decay == "cosine" else 1 - frac
-        return floor + (1 - floor) * shape
-
-    return factor
-
-
-def schedule_factors(schedule: Callable[[int], float], steps: int) -> np.ndarray:
-    """``[f(0), …, f(steps − 1)]`` for plotting a schedule (multiply by the base ``lr`` for η^t)."""
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"steps={steps!r}: expected a positive int")
-    return np.array([schedule(t) for t in range(steps)], dtype=np.float64)
-
-
-def elongated_bowl(
-    w: torch.Tensor, b: torch.Tensor, *, flat: float = 0.2, steep: float = 100.0, tilt: float = 0.3
-) -> torch.Tensor:
-    """A convex error surface: a long narrow valley, flat along it and steep across it.
-
-    L(w, b) = (flat · (w − 4)² + steep · (b − 1 − tilt · (w − 4))²) / 2, minimum 0 at (4, 1). The valley
-    floor is the line b = 1 + tilt · (w − 4). With the defaults the Hessian's eigenvalues are ≈ 109 and
-    ≈ 0.18 (a condition number near 600). Works element-wise, so it suits both
-    :func:`~mlnote_utils.landscape.evaluate_grid` and ``lambda x: elongated_bowl(x[0], x[1])``.
-    """
-    return 0.5 * (flat * (w - 4.0) ** 2 + steep * (b - 1.0 - tilt * (w - 4.0)) ** 2)
-
-
-def loss_spikes(losses: Sequence[float] | np.ndarray, factor: float = 10.0) -> np.ndarray:
-    """Steps where a loss curve jumps above ``factor`` times the lowest loss seen before (start of each spike).
-
-    >>> loss_spikes([4.0, 1.0, 0.1, 5.0, 6.0, 0.01, 0.5]).tolist()
-    [3, 6]
-    """
-    factor = _positive("factor", factor)
-    L = np.asarray(losses, dtype=np.float64)
-    if L.ndim != 1:
-        raise ValueError(f"losses: expected a 1-D array, got shape {L.shape}")
-    if len(L) < 2:
-        return np.zeros(0, dtype=np.int64)
-    best = np.minimum.accumulate(L)[:-1]  # lowest loss before step t (t = 1..n-1)
-    high = L[1:] > factor * best
-    starts = high & ~np.concatenate([[False], high[:-1]])
-    return np.flatnonzero(starts) + 1
-
-
-def training_curves(
-    make_model: Callable[[], torch.nn.Module],
-    x: torch.Tensor,
-    y: torch.Tensor,
-    optimizers: Mapping[str, Callable[[Iterable], torch.optim.Optimizer]],
-    *,
-    steps: int,
-    batch_size: int = 128,
-    seeds: Sequence[int] = (0, 1, 2),
-    eval_every: int = 50,
-    device: torch.device | str = "cpu",
-) -> dict[str, np.ndarray]:
-    """Train the same network from the same start on the same batches with each optimiser; record the loss.
-
-    For every seed, the model is built after ``torch.manual_seed(seed)`` (so all optimisers share its
-    initial weights) and the mini-batches come from a generator seeded with ``seed`` (so they share the
-    data order). The loss is the cross-entropy on the whole of ``(x, y)``, measured every ``eval_every``
-    steps.
-
-    Args:
-        make_model: builds a fresh classifier.
-        x, y: training inputs ``(N, ...)`` and int64 labels ``(N,)``.
-        optimizers: name → ``factory(parameters)`` returning an optimiser.
-        steps: number of updates per run.
-        batch_size: mini-batch size.
-        seeds: one run per seed and optimiser.
-        eval_every: measure the full training loss every this many steps (and at step 0).
-        device: where to train.
-
-    Returns:
-        ``{"steps": (k,), name: (len(seeds), k) losses, ...}``; a run that diverges holds ``nan``/``inf``.
-    """
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"steps={steps!r}: expected a positive int")
-    if not isinstance(eval_every, int) or not 1 <= eval_every <= steps:
-        raise ValueError(f"eval_every={eval_every!r}: expected an int in [1, steps]")
-    if not isinstance(batch_size, int) or not 1 <= batch_size <= len(x):
-        raise ValueError(f"batch_size={batch_size!r}: expected an int in [1, {len(x)}]")
-    if len(x) != len(y):
-        raise ValueError(f"x, y: expected the same length, got {len(x)} and {len(y)}")
-    x, y = x.to(device), y.to(device)
-    marks = np.arange(0, steps + 1, eval_every)
-    out: dict[str, np.ndarray] = {"steps": marks}
-    loss_fn = torch.nn.functional.cross_entropy
-    for name, factory in optimizers.items():
-        curves = np.empty((len(seeds), len(marks)))
-        for r, seed in enumerate(seeds):
-            torch.manual_seed(seed)
-            model = make_model().to(device)
-            opt = factory(model.parameters())
-            gen = torch.Generator().manual_seed(seed)
-            order = torch.empty(0, dtype=torch.int64)
-            for t in range(steps + 1):
-                if t % eval_every == 0:
-                    with torch.no_grad():
-                        curves[r, t // eval_every] = float(loss_fn(model(x), y))
-                if t == steps:
-                    break
-                if len(order) < batch_size:  # a fresh shuffled epoch
-                    order = torch.randperm(len(x), generator=gen)
-                idx, order = order[:batch_size].to(device), order[batch_size:]
-                opt.zero_grad(set_to_none=True)
-                loss_fn(model(x[idx]), y[idx]).backward()
-                opt.step()
-        out[name] = curves
-    return out

@@ -1,4 +1,4 @@
-"""Hand-written optimisers against torch.optim, the notes' formulas, schedules and input checks."""
+"""Hand-written optimisers (mu.optimizers) against torch.optim, the notes' formulas and input checks."""
 
 from __future__ import annotations
 
@@ -8,22 +8,18 @@ import numpy as np
 import pytest
 import torch
 
-from mlnote_utils.landscape import Trajectory, gradient_descent
-from mlnote_utils.optim import (
+from mlnote_utils.landscape import optimizer_path
+from mlnote_utils.optimizers import (
     GD,
+    OPTIMIZER_CLASSES,
     RMS,
     Adam,
     Momentum,
     RMSProp,
-    elongated_bowl,
-    loss_spikes,
     momentum_unrolled,
     optimizer_knobs,
-    optimizer_path,
-    schedule_factors,
-    training_curves,
-    warmup_then_decay,
 )
+from mlnote_utils.schedules import warmup_then_decay
 
 _A = torch.tensor(
     [[1.0, 2.0, -0.5], [0.3, -1.0, 2.0], [2.0, 0.1, 0.4], [-1.0, 0.5, 1.5]], dtype=torch.float64
@@ -164,14 +160,6 @@ def test_rms_and_rmsprop_sigma_by_hand():
             assert p.item() - before == pytest.approx(-0.1 * g / sigma, rel=1e-12)
 
 
-def test_gd_path_equals_landscape_gradient_descent():
-    ours = optimizer_path(small_loss, X0, GD, 30, lr=0.05)
-    ref = gradient_descent(small_loss, X0, lr=0.05, steps=30)
-    assert isinstance(ours, Trajectory) and ours.lr == 0.05
-    np.testing.assert_allclose(ours.points, ref.points, rtol=0, atol=1e-12)
-    np.testing.assert_allclose(ours.losses, ref.losses, rtol=0, atol=1e-12)
-
-
 @pytest.mark.parametrize(
     ("factory", "match"),
     [
@@ -199,84 +187,8 @@ def test_non_numeric_hyper_parameter_is_a_type_error():
         GD([torch.zeros(1, requires_grad=True)], lr="0.1")
 
 
-def test_warmup_then_decay_shapes():
-    f = warmup_then_decay(4, decay="cosine", total_steps=14, floor=0.1)
-    v = schedule_factors(f, 20)
-    np.testing.assert_allclose(v[:4], [0.25, 0.5, 0.75, 1.0])
-    assert v[4] == pytest.approx(1.0) and v[14] == pytest.approx(0.1) and v[19] == pytest.approx(0.1)
-    assert np.all(np.diff(v[3:]) <= 1e-12)
-    lin = schedule_factors(warmup_then_decay(0, decay="linear", total_steps=10), 11)
-    np.testing.assert_allclose(lin, [1 - i / 10 for i in range(10)] + [0.0])
-    np.testing.assert_allclose(schedule_factors(warmup_then_decay(0), 4), 1 / np.sqrt([1, 2, 3, 4]))
-    assert set(schedule_factors(warmup_then_decay(3, decay="none"), 6)[2:]) == {1.0}
-
-
-def test_schedule_works_with_lambda_lr():
-    p = torch.zeros(1, requires_grad=True)
-    opt = GD([p], lr=0.2)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, warmup_then_decay(2, decay="inverse_sqrt"))
-    seen = []
-    for _ in range(4):
-        seen.append(opt.param_groups[0]["lr"])
-        opt.step()
-        sched.step()
-    np.testing.assert_allclose(seen, [0.1, 0.2, 0.2, 0.2 / math.sqrt(2)])
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "match"),
-    [
-        ({"warmup_steps": -1}, "warmup_steps=-1"),
-        ({"decay": "exp"}, "decay='exp'"),
-        ({"decay": "cosine"}, "total_steps=None"),
-        ({"warmup_steps": 10, "decay": "linear", "total_steps": 10}, "total_steps=10"),
-        ({"floor": 1.5}, "floor=1.5"),
-    ],
-)
-def test_bad_schedule_arguments(kwargs, match):
-    with pytest.raises(ValueError, match=match):
-        warmup_then_decay(**kwargs)
-
-
-def test_optimizer_path_and_knobs_errors():
-    with pytest.raises(ValueError, match="optimizer='Nadam'"):
-        optimizer_path(small_loss, X0, "Nadam", 3, lr=0.1)
-    with pytest.raises(ValueError, match="steps=-1"):
-        optimizer_path(small_loss, X0, "GD", -1, lr=0.1)
+def test_optimizer_knobs():
     with pytest.raises(ValueError, match="name='SGD'"):
         optimizer_knobs("SGD", 0.1)
     assert optimizer_knobs("RMSProp", 0.1, alpha=0.5) == {"lr": 0.1, "alpha": 0.5}
-
-
-def test_elongated_bowl_minimum_and_curvature():
-    x = torch.tensor([4.0, 1.0], dtype=torch.float64)
-    assert float(elongated_bowl(x[0], x[1])) == 0.0
-    hess = torch.autograd.functional.hessian(lambda v: elongated_bowl(v[0], v[1]), x)
-    eig = torch.linalg.eigvalsh(hess)
-    assert 0.1 < float(eig[0]) < 0.3 and 100 < float(eig[1]) < 120
-
-
-def test_loss_spikes():
-    assert loss_spikes([3.0, 2.0, 1.0, 0.5]).tolist() == []
-    assert loss_spikes([1.0, 0.01, 0.2, 0.3, 0.001, 0.02], factor=10).tolist() == [2, 5]
-    with pytest.raises(ValueError, match="factor=0"):
-        loss_spikes([1.0, 2.0], factor=0)
-
-
-def test_training_curves_share_start_and_are_reproducible():
-    g = torch.Generator().manual_seed(1)
-    x, y = torch.randn(60, 4, generator=g), torch.randint(0, 3, (60,), generator=g)
-
-    def make():
-        return torch.nn.Linear(4, 3)
-
-    opts = {"GD": lambda p: GD(p, lr=0.5), "Adam": lambda p: Adam(p, lr=0.05)}
-    a = training_curves(make, x, y, opts, steps=20, batch_size=16, seeds=(0, 1), eval_every=5)
-    b = training_curves(make, x, y, opts, steps=20, batch_size=16, seeds=(0, 1), eval_every=5)
-    assert a["steps"].tolist() == [0, 5, 10, 15, 20]
-    assert a["GD"].shape == (2, 5)
-    np.testing.assert_array_equal(a["GD"][:, 0], a["Adam"][:, 0])  # same initial weights per seed
-    np.testing.assert_array_equal(a["Adam"], b["Adam"])
-    assert np.all(a["GD"][:, -1] < a["GD"][:, 0])
-    with pytest.raises(ValueError, match="eval_every=0"):
-        training_curves(make, x, y, opts, steps=20, eval_every=0)
+    assert set(OPTIMIZER_CLASSES) == {"GD", "Momentum", "RMS", "RMSProp", "Adam"}

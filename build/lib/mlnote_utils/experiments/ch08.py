@@ -1,0 +1,307 @@
+"""Chapter 08 experiments: feature scales vs the error surface (the widget's surface), and many small MLPs
+trained side by side for the steps-to-accuracy table of the BN paper.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from ..device import cpu_threads, seeded
+from ..landscape import Trajectory, evaluate_grid, gradient_descent
+from ..models import mlp
+from ..normalization import standardize_features
+from ..regression import gd_stability_limit
+from ..widgets import progress_bar
+
+__all__ = [
+    "make_two_scale_regression",
+    "linear_mse_surface",
+    "steps_to_tolerance",
+    "ScaleDemo",
+    "feature_scale_demo",
+    "NetConfig",
+    "train_mlps_side_by_side",
+    "steps_to_reach",
+]
+
+
+def make_two_scale_regression(
+    scale_ratio: float, n: int = 200, seed: int = 0
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Linear-regression data whose second feature is ``scale_ratio`` times larger than the first.
+
+    ``x1 ~ N(0, 1)``, ``x2 ~ N(0, scale_ratio²)``, ``y = 2·x1 + 3·x2/scale_ratio + noise``, so after
+    standardising the features both true weights are of order one.
+
+    Returns:
+        ``(x, y)``: ``(n, 2)`` and ``(n,)`` float64 tensors.
+    """
+    if not scale_ratio > 0:
+        raise ValueError(f"scale_ratio={scale_ratio!r}: expected a positive number")
+    if not isinstance(n, int) or n < 3:
+        raise ValueError(f"n={n!r}: expected an int ≥ 3")
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, 2, generator=gen, dtype=torch.float64)
+    x[:, 1] *= scale_ratio
+    y = 2.0 * x[:, 0] + 3.0 * x[:, 1] / scale_ratio + 0.1 * torch.randn(n, generator=gen, dtype=torch.float64)
+    return x, y
+
+
+def linear_mse_surface(w1: torch.Tensor, w2: torch.Tensor, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Mean squared error of ``y ≈ w1·x1 + w2·x2`` for any (equal) shape of ``w1, w2`` (grid or scalars)."""
+    w1, w2 = torch.as_tensor(w1), torch.as_tensor(w2)
+    if w1.shape != w2.shape:
+        raise ValueError(f"w1, w2: expected the same shape, got {tuple(w1.shape)} and {tuple(w2.shape)}")
+    if x.ndim != 2 or x.shape[1] != 2 or y.shape != x.shape[:1]:
+        raise ValueError(f"x (N, 2) and y (N,) expected, got {tuple(x.shape)} and {tuple(y.shape)}")
+    pred = w1[..., None] * x[:, 0] + w2[..., None] * x[:, 1]  # (..., N)
+    return ((y - pred) ** 2).mean(-1)
+
+
+def steps_to_tolerance(losses: Sequence[float] | np.ndarray, target: float, tol: float) -> int | None:
+    """First step ``t`` at which ``losses[t] − target ≤ tol`` (``None`` if never)."""
+    gap = np.asarray(losses, dtype=np.float64) - target
+    hit = np.nonzero(gap <= tol)[0]
+    return int(hit[0]) if hit.size else None
+
+
+@dataclass(frozen=True)
+class ScaleDemo:
+    """Result of :func:`feature_scale_demo`: the surface on a square window and the GD path on it."""
+
+    ws1: np.ndarray
+    ws2: np.ndarray
+    surface: np.ndarray  # (len(ws2), len(ws1))
+    path: Trajectory
+    optimum: np.ndarray  # least-squares weights, (2,)
+    steps_to_converge: int | None
+
+
+def feature_scale_demo(
+    scale_ratio: float,
+    standardized: bool,
+    *,
+    lr_fraction: float = 0.9,
+    steps: int = 200,
+    rel_tol: float = 1e-4,
+    n: int = 200,
+    seed: int = 0,
+    grid: int = 121,
+) -> ScaleDemo:
+    """Gradient descent on the two-feature regression, with raw or standardised features.
+
+    The learning rate is ``lr_fraction`` × the stability limit ``2/λ_max`` of that problem, i.e. as large as
+    the steepest direction allows. The path starts at ``optimum + (−3, +2.5)``; the surface is evaluated on a
+    square window (equal spans on both axes) around the optimum so that its true shape is visible.
+
+    Returns:
+        A :class:`ScaleDemo`; ``steps_to_converge`` is the first step where the loss is within
+        ``rel_tol`` × (initial excess loss) of the minimum (``None`` if not within ``steps``).
+    """
+    if not 0 < lr_fraction < 1:
+        raise ValueError(f"lr_fraction={lr_fraction!r}: expected a number in (0, 1)")
+    x, y = make_two_scale_regression(scale_ratio, n=n, seed=seed)
+    if standardized:
+        x = standardize_features(x)[0]
+    optimum = torch.linalg.lstsq(x, y[:, None]).solution.ravel().numpy()  # (2,)
+
+    def loss(w: torch.Tensor) -> torch.Tensor:
+        return linear_mse_surface(w[0], w[1], x, y)
+
+    path = gradient_descent(
+        loss, optimum + np.array([-3.0, 2.5]), lr=lr_fraction * gd_stability_limit(x, bias=False), steps=steps
+    )
+    best = float(loss(torch.from_numpy(optimum)))
+    converged = steps_to_tolerance(path.losses, best, rel_tol * (path.losses[0] - best))
+    ws1 = np.linspace(optimum[0] - 4, optimum[0] + 4, grid)
+    ws2 = np.linspace(optimum[1] - 4, optimum[1] + 4, grid)
+    surface = evaluate_grid(lambda a, b: linear_mse_surface(a, b, x, y), ws1, ws2)
+    return ScaleDemo(ws1, ws2, surface, path, optimum, converged)
+
+
+@dataclass(frozen=True)
+class NetConfig:
+    """One arm of the BN experiment: activation, whether hidden layers use BN, and the SGD learning rate."""
+
+    name: str
+    activation: str  # "relu" or "sigmoid"
+    batch_norm: bool
+    lr: float
+
+    def __post_init__(self) -> None:
+        if self.activation not in ("relu", "sigmoid"):
+            raise ValueError(f"activation={self.activation!r}: expected 'relu' or 'sigmoid'")
+        if not self.lr > 0:
+            raise ValueError(f"lr={self.lr!r}: expected a positive learning rate")
+
+
+def _stack(models: list[nn.Sequential], device: torch.device | str) -> list[dict[str, torch.Tensor]]:
+    """Per layer, the K models' parameters stacked along a new first dimension (weights as (K, in, out))."""
+
+    def stacked(tensors) -> torch.Tensor:
+        return torch.stack([t.detach() for t in tensors]).to(device)
+
+    layers = []
+    for mods in zip(*[list(m) for m in models], strict=True):
+        if isinstance(mods[0], nn.Linear):
+            w = stacked(m.weight.T for m in mods)  # (K, in, out)
+            b = stacked(m.bias for m in mods)[:, None, :]  # (K, 1, out)
+            layers.append({"w": w.requires_grad_(), "b": b.requires_grad_()})
+        elif isinstance(mods[0], nn.BatchNorm1d):
+            k, h = len(mods), mods[0].num_features
+            gamma = stacked(m.weight for m in mods)[:, None]  # (K, 1, H)
+            beta = stacked(m.bias for m in mods)[:, None]  # (K, 1, H)
+            layers.append(
+                {
+                    "gamma": gamma.requires_grad_(),
+                    "beta": beta.requires_grad_(),
+                    "rm": torch.zeros(k, 1, h, device=device),  # running mean
+                    "rv": torch.ones(k, 1, h, device=device),  # running variance
+                }
+            )
+    return layers
+
+
+def _forward(
+    layers, x: torch.Tensor, bn_mask: torch.Tensor, sig_mask: torch.Tensor, train: bool
+) -> torch.Tensor:
+    """Forward pass of all K models: ``x`` is (K, B, in); BN and the activation are chosen per model by masks."""
+    bn_layers = [lay for lay in layers if "gamma" in lay]
+    lin_layers = [lay for lay in layers if "w" in lay]
+    h = x
+    for i, lin in enumerate(lin_layers):
+        h = torch.baddbmm(lin["b"], h, lin["w"])  # (K, B, out)
+        if i == len(lin_layers) - 1:
+            return h
+        if bn_layers:
+            bn = bn_layers[i]
+            if train:
+                mu = h.mean(1, keepdim=True)  # (K, 1, H)
+                centred = h - mu
+                var = (centred * centred).mean(1, keepdim=True)  # biased batch variance, (K, 1, H)
+                with torch.no_grad():
+                    n = h.shape[1]
+                    bn["rm"].mul_(0.9).add_(0.1 * mu)
+                    bn["rv"].mul_(0.9).add_(0.1 * var * n / (n - 1))
+            else:
+                centred, var = h - bn["rm"], bn["rv"]
+            normed = bn["gamma"] * centred * torch.rsqrt(var + 1e-5) + bn["beta"]
+            h = torch.where(bn_mask, normed, h)
+        h = torch.where(sig_mask, torch.sigmoid(h), torch.relu(h))
+    return h
+
+
+def train_mlps_side_by_side(
+    configs: Sequence[NetConfig],
+    seeds: Sequence[int],
+    x_train: torch.Tensor,
+    y_train: torch.Tensor,
+    x_test: torch.Tensor,
+    y_test: torch.Tensor,
+    *,
+    steps: int,
+    batch_size: int = 60,
+    eval_every: int = 100,
+    hidden: int = 100,
+    depth: int = 3,
+    device: torch.device | str = "cpu",
+    progress: bool = True,
+    num_threads: int | None = 1,
+) -> dict[str, np.ndarray]:
+    """Train one MLP per (config, seed) with plain SGD, all at once with batched matrix products.
+
+    Every model is exactly the network ``mlp(n_in, hidden, depth, n_out, activation=…, batch_norm=…)``
+    builds under ``seeded(seed)``,
+    trained on its own minibatch stream (seeded by ``seed``) with its own learning rate; the models do not
+    interact (the tests check this against separately trained ``nn.Sequential`` models). BN layers use batch
+    statistics in training and running averages (momentum 0.1) when the test accuracy is measured.
+    ``progress`` shows a ``tqdm`` bar over the steps (``TQDM_DISABLE=1`` silences it).
+
+    ``num_threads`` (default 1) is the number of CPU threads torch uses during this call; the previous
+    setting is restored afterwards, and ``None`` leaves it alone. The matrices are small, so one thread is
+    about as fast as two on an idle machine and many times faster when the cores are shared with other work.
+
+    Returns:
+        ``{"steps": (E,), "test_acc": (C, S, E), "train_loss": (C, S, E)}`` — ``E`` evaluation points (step 0
+        included), ``C`` configs, ``S`` seeds; ``train_loss`` is the mean minibatch loss since the last point
+        (``nan`` at step 0, and for a run that has diverged).
+    """
+    if not configs or not seeds:
+        raise ValueError("configs, seeds: expected at least one of each")
+    if not isinstance(steps, int) or steps < 1 or not isinstance(eval_every, int) or eval_every < 1:
+        raise ValueError(f"steps={steps!r}, eval_every={eval_every!r}: expected positive ints")
+    if batch_size < 2 or batch_size > len(x_train):
+        raise ValueError(f"batch_size={batch_size!r}: expected 2..{len(x_train)} (BN needs ≥ 2 samples)")
+    if num_threads is not None and (not isinstance(num_threads, int) or num_threads < 1):
+        raise ValueError(f"num_threads={num_threads!r}: expected a positive int or None")
+    with cpu_threads(num_threads):
+        n_out = int(y_train.max()) + 1
+        models = []
+        for cfg in configs:
+            for seed in seeds:
+                with seeded(seed):  # every arm gets BN layers; bn_mask switches them off where unused
+                    models.append(
+                        mlp(
+                            x_train.shape[1], hidden, depth, n_out, activation=cfg.activation, batch_norm=True
+                        )
+                    )
+        k = len(models)
+        layers = _stack(models, device)
+        params = [p for lay in layers for key, p in lay.items() if key not in ("rm", "rv")]
+        lrs = torch.tensor([c.lr for c in configs for _ in seeds], device=device)  # (K,)
+        bn_mask = torch.tensor([c.batch_norm for c in configs for _ in seeds], device=device)[:, None, None]
+        sig_mask = torch.tensor([c.activation == "sigmoid" for c in configs for _ in seeds], device=device)[
+            :, None, None
+        ]
+        xtr, ytr = x_train.to(device), y_train.to(device)
+        xte, yte = x_test.to(device).expand(k, *x_test.shape), y_test.to(device)
+        per_epoch = len(x_train) // batch_size
+        gens = {s: torch.Generator().manual_seed(s) for s in seeds}
+        orders = {s: torch.empty(0, dtype=torch.long) for s in seeds}
+        eval_steps, accs, losses, running = [], [], [], torch.zeros(k, device=device)
+        for step in progress_bar(range(steps + 1), enabled=progress, desc="step"):
+            if step % eval_every == 0 or step == steps:
+                with torch.no_grad():
+                    pred = _forward(layers, xte, bn_mask, sig_mask, train=False).argmax(-1)  # (K, N_test)
+                eval_steps.append(step)
+                accs.append((pred == yte).float().mean(1).cpu().numpy())
+                since = step - (eval_steps[-2] if len(eval_steps) > 1 else 0)
+                losses.append((running / since).cpu().numpy() if since else np.full(k, np.nan))
+                running.zero_()
+            if step == steps:
+                break
+            batch_idx = []
+            for s in seeds:
+                if len(orders[s]) < batch_size:
+                    orders[s] = torch.randperm(len(x_train), generator=gens[s])[: per_epoch * batch_size]
+                batch_idx.append(orders[s][:batch_size])
+                orders[s] = orders[s][batch_size:]
+            idx = torch.stack(batch_idx).repeat(len(configs), 1).to(device)  # (K, B)
+            logits = _forward(layers, xtr[idx], bn_mask, sig_mask, train=True)  # (K, B, C)
+            loss_k = nn.functional.cross_entropy(logits.transpose(1, 2), ytr[idx], reduction="none").mean(
+                1
+            )  # (K,)
+            grads = torch.autograd.grad(loss_k.sum(), params)
+            with torch.no_grad():
+                for p, g in zip(params, grads, strict=True):
+                    p -= lrs.view(-1, *[1] * (p.ndim - 1)) * g
+                running += loss_k.detach()
+        c, s = len(configs), len(seeds)
+        return {
+            "steps": np.array(eval_steps),
+            "test_acc": np.stack(accs, -1).reshape(c, s, -1),
+            "train_loss": np.stack(losses, -1).reshape(c, s, -1),
+        }
+
+
+def steps_to_reach(steps: np.ndarray, accuracy: np.ndarray, threshold: float) -> np.ndarray:
+    """First evaluated step at which ``accuracy ≥ threshold``, along the last axis (``nan`` if never)."""
+    acc = np.asarray(accuracy, dtype=np.float64)
+    hit = acc >= threshold
+    first = np.argmax(hit, axis=-1)
+    return np.where(hit.any(axis=-1), np.asarray(steps)[first], np.nan)

@@ -1,0 +1,112 @@
+"""Chapter 08 experiments: feature scales vs the error surface, and MLPs trained side by side (with and
+without BN) against separately trained models."""
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+import mlnote_utils as mu
+from mlnote_utils.experiments import ch08 as xp
+
+
+def test_two_scale_regression_and_surface():
+    x, y = xp.make_two_scale_regression(20.0, n=400, seed=0)
+    assert x[:, 1].std() / x[:, 0].std() == pytest.approx(20.0, rel=0.15)
+    w = torch.tensor([1.5, -0.5], dtype=torch.float64)
+    direct = ((y - x @ w) ** 2).mean()
+    torch.testing.assert_close(xp.linear_mse_surface(w[0], w[1], x, y), direct)
+    assert xp.linear_mse_surface(torch.zeros(3, 4), torch.zeros(3, 4), x, y).shape == (3, 4)
+    with pytest.raises(ValueError, match="scale_ratio"):
+        xp.make_two_scale_regression(0.0)
+    with pytest.raises(ValueError, match="w1, w2"):
+        xp.linear_mse_surface(torch.zeros(2), torch.zeros(3), x, y)
+
+
+def test_steps_to_tolerance():
+    assert xp.steps_to_tolerance([5.0, 2.0, 1.05, 1.0], target=1.0, tol=0.1) == 2
+    assert xp.steps_to_tolerance([5.0, 4.0], target=1.0, tol=0.1) is None
+
+
+def test_feature_scale_demo_standardizing_speeds_up_gd():
+    raw = xp.feature_scale_demo(10.0, False, steps=400, grid=5)
+    std = xp.feature_scale_demo(10.0, True, steps=400, grid=5)
+    assert isinstance(raw, xp.ScaleDemo)
+    assert raw.surface.shape == (5, 5)
+    assert std.steps_to_converge is not None and raw.steps_to_converge is not None
+    assert std.steps_to_converge * 5 < raw.steps_to_converge
+    with pytest.raises(ValueError, match="lr_fraction"):
+        xp.feature_scale_demo(10.0, False, lr_fraction=1.5)
+
+
+def test_net_config_validation():
+    with pytest.raises(ValueError, match="activation"):
+        xp.NetConfig("x", "tanh", False, 0.1)
+    with pytest.raises(ValueError, match="lr"):
+        xp.NetConfig("x", "relu", False, 0.0)
+
+
+def _separate_run(cfg, seed, x, y, xt, yt, steps, batch):
+    torch.manual_seed(seed)
+    model = mu.mlp(x.shape[1], 6, 2, int(y.max()) + 1, activation=cfg.activation, batch_norm=cfg.batch_norm)
+    opt = torch.optim.SGD(model.parameters(), lr=cfg.lr)
+    gen = torch.Generator().manual_seed(seed)
+    order = torch.randperm(len(x), generator=gen)[: (len(x) // batch) * batch]
+    losses = []
+    for step in range(steps):
+        idx = order[step * batch : (step + 1) * batch]
+        loss = nn.functional.cross_entropy(model(x[idx]), y[idx])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(float(loss.detach()))
+    model.eval()
+    with torch.no_grad():
+        acc = float((model(xt).argmax(1) == yt).float().mean())
+    return np.mean(losses), acc
+
+
+def test_side_by_side_training_equals_separate_models():
+    gen = torch.Generator().manual_seed(0)
+    x, y = torch.randn(60, 5, generator=gen), torch.randint(0, 3, (60,), generator=gen)
+    xt, yt = torch.randn(30, 5, generator=gen), torch.randint(0, 3, (30,), generator=gen)
+    configs = [xp.NetConfig("a", "relu", False, 0.5), xp.NetConfig("b", "sigmoid", True, 2.0)]
+    res = xp.train_mlps_side_by_side(
+        configs, [3, 4], x, y, xt, yt, steps=5, batch_size=10, eval_every=5, hidden=6, depth=2, progress=False
+    )
+    assert res["steps"].tolist() == [0, 5]
+    assert res["test_acc"].shape == res["train_loss"].shape == (2, 2, 2)
+    for i, cfg in enumerate(configs):
+        for j, seed in enumerate([3, 4]):
+            loss, acc = _separate_run(cfg, seed, x, y, xt, yt, steps=5, batch=10)
+            assert res["train_loss"][i, j, -1] == pytest.approx(loss, rel=1e-5)
+            assert res["test_acc"][i, j, -1] == pytest.approx(acc)
+
+
+def test_side_by_side_rejects_bad_arguments():
+    x, y = torch.randn(20, 3), torch.randint(0, 2, (20,))
+    cfg = [xp.NetConfig("a", "relu", True, 0.1)]
+    with pytest.raises(ValueError, match="batch_size"):
+        xp.train_mlps_side_by_side(cfg, [0], x, y, x, y, steps=2, batch_size=1)
+    with pytest.raises(ValueError, match="configs, seeds"):
+        xp.train_mlps_side_by_side([], [0], x, y, x, y, steps=2)
+
+
+def test_side_by_side_restores_thread_count():
+    x, y = torch.randn(20, 3), torch.randint(0, 2, (20,))
+    before = torch.get_num_threads()
+    xp.train_mlps_side_by_side(
+        [xp.NetConfig("a", "relu", True, 0.1)], [0], x, y, x, y, steps=2, batch_size=5, progress=False
+    )
+    assert torch.get_num_threads() == before
+    with pytest.raises(ValueError, match="num_threads"):
+        xp.train_mlps_side_by_side(
+            [xp.NetConfig("a", "relu", True, 0.1)], [0], x, y, x, y, steps=2, batch_size=5, num_threads=0
+        )
+
+
+def test_steps_to_reach():
+    steps = np.array([0, 10, 20, 30])
+    acc = np.array([[0.1, 0.4, 0.6, 0.7], [0.1, 0.2, 0.3, 0.3]])
+    out = xp.steps_to_reach(steps, acc, 0.5)
+    assert out[0] == 20 and np.isnan(out[1])
