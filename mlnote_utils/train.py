@@ -294,5 +294,8 @@ def fit(
             raise RuntimeError(f"data: yielded {k} batches in an epoch, but len(data) = {len(data)}")
         if ctx.end_of_epoch:
             ctx.epoch += 1
+    if bar.n < total:  # stopped early: end the bar as complete rather than as an interrupted (red) one
+        bar.total = bar.n
+        bar.refresh()
     bar.close()
     return history

@@ -32,6 +32,7 @@ from torch import nn
 
 import mlnote_utils as mu
 from mlnote_utils.exercises import ch01 as ex
+from mlnote_utils.experiments import ch01 as xp
 
 SEED = 0
 mu.seed_everything(SEED)
@@ -100,7 +101,7 @@ pred = b0 + w0 * x_train
 by_hand = {"MAE": (pred - y_train).abs().mean(), "MSE": ((pred - y_train) ** 2).mean()}
 torch.testing.assert_close(by_hand["MAE"], F.l1_loss(pred, y_train))
 torch.testing.assert_close(by_hand["MSE"], F.mse_loss(pred, y_train))
-torch.testing.assert_close(by_hand["MSE"], mu.mse(w0, b0, x_train, y_train))
+torch.testing.assert_close(by_hand["MSE"], mu.regression.mse(w0, b0, x_train, y_train))
 print({k: round(float(v), 4) for k, v in by_hand.items()}, "— hand-written = torch built-in")
 
 # %% [markdown]
@@ -108,8 +109,8 @@ print({k: round(float(v), 4) for k, v in by_hand.items()}, "— hand-written = t
 
 # %%
 ws, bs = np.linspace(-0.5, 1.5, 161), np.linspace(-1.5, 3.5, 161)
-Z = mu.evaluate_grid(lambda W, B: mu.mse(W, B, x_train, y_train), ws, bs)
-w_star, b_star = mu.least_squares(x_train.numpy()[:, None], y_train.numpy())
+Z = mu.landscape.evaluate_grid(lambda W, B: mu.regression.mse(W, B, x_train, y_train), ws, bs)
+w_star, b_star = mu.regression.least_squares(x_train.numpy()[:, None], y_train.numpy())
 fig = plt.figure(figsize=(11, 4))
 ax1 = fig.add_subplot(1, 2, 1)
 mu.plot_contour(ws, bs, Z, ax=ax1, log=True, title="MSE error surface L(w, b)")
@@ -142,13 +143,44 @@ plt.show()
 # NBVAL_CHECK_OUTPUT
 w = torch.tensor(w0, dtype=torch.float64, requires_grad=True)
 b = torch.tensor(b0, dtype=torch.float64, requires_grad=True)
-mu.mse(w, b, x_train, y_train).backward()
-gw, gb = mu.mse_gradient(w0, b0, x_train, y_train)
+mu.regression.mse(w, b, x_train, y_train).backward()
+gw, gb = mu.regression.mse_gradient(w0, b0, x_train, y_train)
 torch.testing.assert_close(gw, w.grad)
 torch.testing.assert_close(gb, b.grad)
 print(f"dL/dw = {float(gw):.4f}, dL/db = {float(gb):.4f} (hand-derived = autograd)")
 
 # %% [markdown]
+# 有了梯度，梯度下降本身只有几行：记下当前位置和损失，求梯度，沿负梯度走一步，重复。下面把它写出来
+# （本章后面都用这个函数），并核对第一步正好是 $(w^0 - \eta\,\partial L/\partial w,\ b^0 - \eta\,\partial L/\partial b)$。
+
+# %%
+# NBVAL_CHECK_OUTPUT
+def gradient_descent(loss_fn, start, lr, steps):
+    """Plain gradient descent from `start`; returns every point visited and its loss."""
+    p = torch.tensor(start, dtype=torch.float64, requires_grad=True)
+    points, losses = [], []
+    for t in range(steps + 1):
+        loss = loss_fn(p)
+        points.append(p.detach().clone())
+        losses.append(loss.item())
+        if t == steps:
+            break
+        (g,) = torch.autograd.grad(loss, p)  # the gradient at the current point
+        with torch.no_grad():
+            p -= lr * g  # one step downhill
+    return mu.landscape.Trajectory(torch.stack(points).numpy(), np.array(losses), lr)
+
+
+loss_fn = lambda p: mu.regression.mse(p[0], p[1], x_train, y_train)  # noqa: E731  L as a function of p = (w, b)
+one_step = gradient_descent(loss_fn, [w0, b0], lr=0.01, steps=1)
+torch.testing.assert_close(torch.from_numpy(one_step.points[1]), torch.stack([w0 - 0.01 * gw, b0 - 0.01 * gb]))
+ours, library = gradient_descent(loss_fn, [w0, b0], 0.01, 50), mu.landscape.gradient_descent(loss_fn, [w0, b0], 0.01, 50)
+np.testing.assert_array_equal(ours.points, library.points)
+print("first step = (w0 - eta dL/dw, b0 - eta dL/db); later chapters call mu.landscape.gradient_descent, the same loop")
+
+# %% [markdown]
+# 最后一行说明：后面各章直接调用的 `mu.landscape.gradient_descent` 就是这几行，50 步的路径逐位相同。
+#
 # ### 学习率为什么有上限
 #
 # MSE 是参数的二次函数，它的二阶导数矩阵（Hessian）是常数
@@ -159,11 +191,10 @@ print(f"dL/dw = {float(gw):.4f}, dL/db = {float(gb):.4f} (hand-derived = autogra
 
 # %%
 # NBVAL_CHECK_OUTPUT
-eta_max = mu.gd_stability_limit(x_train)
-loss_fn = lambda p: mu.mse(p[0], p[1], x_train, y_train)  # noqa: E731
+eta_max = mu.regression.gd_stability_limit(x_train)
 start = [-0.3, -1.2]
-below = mu.gradient_descent(loss_fn, start, lr=0.95 * eta_max, steps=300)
-above = mu.gradient_descent(loss_fn, start, lr=1.05 * eta_max, steps=300)
+below = gradient_descent(loss_fn, start, lr=0.95 * eta_max, steps=300)
+above = gradient_descent(loss_fn, start, lr=1.05 * eta_max, steps=300)
 print(f"2/lambda_max = {eta_max:.4f}")
 print(f"eta = 0.95 x limit: final loss {below.losses[-1]:.3g}  (start {below.losses[0]:.3g})")
 print(f"eta = 1.05 x limit: final loss {above.losses[-1]:.3g}")
@@ -175,9 +206,9 @@ assert below.losses[-1] < below.losses[0] and above.losses[-1] > 100 * above.los
 
 # %%
 paths = {
-    f"too small η={0.02 * eta_max:.3f}": mu.gradient_descent(loss_fn, start, lr=0.02 * eta_max, steps=150),
-    f"good η={0.5 * eta_max:.3f}": mu.gradient_descent(loss_fn, start, lr=0.5 * eta_max, steps=150),
-    f"near the limit η={0.97 * eta_max:.3f}": mu.gradient_descent(loss_fn, start, lr=0.97 * eta_max, steps=150),
+    f"too small η={0.02 * eta_max:.3f}": gradient_descent(loss_fn, start, lr=0.02 * eta_max, steps=150),
+    f"good η={0.5 * eta_max:.3f}": gradient_descent(loss_fn, start, lr=0.5 * eta_max, steps=150),
+    f"near the limit η={0.97 * eta_max:.3f}": gradient_descent(loss_fn, start, lr=0.97 * eta_max, steps=150),
 }
 fig, axes = plt.subplots(1, 4, figsize=(17, 3.8), layout="constrained")
 for ax, (label, traj) in zip(axes, paths.items(), strict=False):
@@ -204,7 +235,7 @@ assert near < good < small  # after 150 steps: the larger the (stable) rate, the
 # %%
 # NBVAL_IGNORE_OUTPUT
 def draw_gd(ax, eta_ratio, w_start, b_start, steps):
-    traj = mu.gradient_descent(loss_fn, [w_start, b_start], lr=eta_ratio * eta_max, steps=steps)
+    traj = gradient_descent(loss_fn, [w_start, b_start], lr=eta_ratio * eta_max, steps=steps)
     mu.plot_contour(ws, bs, Z, ax=ax, log=True, title=f"η = {eta_ratio:.2f} × 2/λmax, final L = {traj.losses[-1]:.3g}")
     return mu.plot_trajectory({f"{steps} steps": traj}, ax=ax)
 
@@ -249,10 +280,10 @@ print("torch.optim.SGD reproduces the hand-written GD path for all 150 steps")
 
 # %%
 starts = [-2.5, -0.6, 0.2, 2.5]
-runs = {s: mu.gradient_descent(lambda p: mu.quartic_loss(p).sum(), [s], lr=0.05, steps=200) for s in starts}
+runs = {s: gradient_descent(lambda p: xp.quartic_loss(p).sum(), [s], lr=0.05, steps=200) for s in starts}
 grid = torch.linspace(-2.8, 2.8, 400)
 fig, ax = plt.subplots(figsize=(8, 3.5))
-ax.plot(grid, mu.quartic_loss(grid), "k-", lw=1, label="L(w)")
+ax.plot(grid, xp.quartic_loss(grid), "k-", lw=1, label="L(w)")
 for s, t in runs.items():
     ax.plot(t.points[:, 0], t.losses, ".-", ms=3, label=f"start {s:+.1f} → w = {t.final[0]:+.2f}")
 ax.set(title="Gradient descent on a non-convex loss", xlabel="w", ylabel="L(w)")
@@ -265,7 +296,7 @@ ends = {s: (round(float(t.final[0]), 2), round(float(t.losses[-1]), 3)) for s, t
 print("start → (end w, end loss):", ends)
 global_end, local_end = runs[-2.5], runs[2.5]
 assert abs(global_end.final[0] - local_end.final[0]) > 2 and local_end.losses[-1] > global_end.losses[-1] + 1
-dL = torch.func.grad(lambda p: mu.quartic_loss(p))
+dL = torch.func.grad(lambda p: xp.quartic_loss(p))
 assert abs(float(dL(torch.tensor(local_end.final[0])))) < 1e-4  # GD stopped where the slope is zero
 
 # %% [markdown]
@@ -284,7 +315,7 @@ assert abs(float(dL(torch.tensor(local_end.final[0])))) < 1e-4  # GD stopped whe
 
 # %%
 LAGS = [1, 7, 28, 56]
-table = mu.lag_table(views, LAGS, split=365)
+table = xp.lag_table(views, LAGS, split=365)
 print(f"{'days used':>9} | {'train MAE':>9} | {'test MAE':>8}")
 for row in table:
     print(f"{row['lags']:>9} | {row['train']:>9.3f} | {row['test']:>8.3f}")
@@ -301,7 +332,7 @@ assert test_mae[56] > test_mae[28] - 0.01  # two months bring no further real ga
 
 # %%
 X7, y7 = mu.lagged_features(views, 7)
-w7, b7 = mu.least_squares(X7[: 365 - 7], y7[: 365 - 7])
+w7, b7 = mu.regression.least_squares(X7[: 365 - 7], y7[: 365 - 7])
 fig, ax = plt.subplots(figsize=(6, 3))
 ax.bar(np.arange(7, 0, -1), w7)
 ax.set(title="Weights of the 7-day model", xlabel="days ago", ylabel="weight w_j")
@@ -320,7 +351,7 @@ assert np.argmax(w7) == 0  # the value exactly one week ago (oldest feature) get
 # %%
 hours, temps = mu.load_seattle_temps()
 SPLIT = 273 * 24  # targets before October 1st are training data
-temp_table = mu.lag_table(temps, [1, 6, 24, 48], split=SPLIT, horizon=6)
+temp_table = xp.lag_table(temps, [1, 6, 24, 48], split=SPLIT, horizon=6)
 print(f"{'hours used':>10} | {'train MAE °C':>12} | {'test MAE °C':>11}")
 for row in temp_table:
     print(f"{row['lags']:>10} | {row['train']:>12.3f} | {row['test']:>11.3f}")
@@ -334,7 +365,7 @@ ax.plot(hours[week] / 24, temps[week], "k.", ms=3, label="measured")
 for k in (1, 24):
     X, y = mu.lagged_features(temps, k, 6)
     train = np.arange(len(y)) + k - 1 + 6 < SPLIT
-    wk, bk = mu.least_squares(X[train], y[train])
+    wk, bk = mu.regression.least_squares(X[train], y[train])
     pred = np.full(len(temps), np.nan)
     pred[np.arange(len(y)) + k - 1 + 6] = X @ wk + bk
     ax.plot(hours[week] / 24, pred[week], lw=1.2, label=f"prediction from last {k} h")
@@ -357,7 +388,7 @@ plt.show()
 
 # %%
 clean = mu.make_daily_views(730, seed=SEED, noise=0.0)
-clean_table = {r["lags"]: r["test"] for r in mu.lag_table(clean, LAGS, split=365)}
+clean_table = {r["lags"]: r["test"] for r in xp.lag_table(clean, LAGS, split=365)}
 noise_floor = 0.12 * np.sqrt(2 / np.pi)
 print(f"{'days used':>9} | {'model bias (MAE on clean data)':>30} | {'test MAE on noisy data':>22}")
 for k in LAGS:
@@ -379,8 +410,11 @@ assert noise_floor < test_mae[28] < 1.4 * noise_floor
 #
 # ## 8. 用课程的训练循环训练同一个模型
 #
-# 后面各章都用 `mu.fit` 训练网络：它返回每个 epoch 的训练/验证损失，显示进度条，并能在内核重启后从检查点
-# （checkpoint）继续。这里用它训练 7 天的线性模型（特征先标准化），结果应接近闭式解的测试 MAE。
+# 后面各章训练网络都用同一个训练循环 `mu.fit`。它把"一步更新"交给一个小函数：默认的那一步就是上面的
+# 前向 → 损失 → 反向 → 优化器走一步；需要别的更新方式的章节（例如第 12 章的 GAN）会在笔记本里自己写这一步。
+# 其余的杂事由 `mu.fit` 负责：按 epoch 或步数（step）控制训练长度、定期在验证数据上评估、显示进度条、
+# 把每个数值连同它的步数记进 `History`，并保存检查点（checkpoint），内核重启后能接着训练。
+# 这里用它训练 7 天的线性模型（特征先标准化），结果应接近闭式解的测试 MAE。
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -388,25 +422,27 @@ mean, std = X7[: 365 - 7].mean(0), X7[: 365 - 7].std(0)
 X7n = torch.tensor((X7 - mean) / std)
 data7 = mu.Split(X7n[: 365 - 7].float(), torch.tensor(y7[: 365 - 7]), X7n[365 - 7 :].float(), torch.tensor(y7[365 - 7 :]))
 mu.seed_everything(SEED)
-linear7 = nn.Linear(7, 1)
+linear7 = nn.Sequential(nn.Linear(7, 1), nn.Flatten(0))  # (N, 7) -> (N,)
 history = mu.fit(
-    nn.Sequential(linear7, nn.Flatten(0)),
-    nn.L1Loss(),
+    linear7,
     torch.optim.Adam(linear7.parameters(), lr=0.05),
     mu.make_loader(data7.train(), batch_size=32, seed=SEED),
+    loss_fn=nn.L1Loss(),
     epochs=60,
-    valid_loader=mu.make_loader(data7.test(), batch_size=365, shuffle=False),
+    valid=mu.make_loader(data7.test(), batch_size=365, shuffle=False),
     device=DEVICE,
     checkpoint=mu.checkpoint_path("ch01_linear7"),
 )
-print(f"epochs run: {len(history)}, final train MAE {history.train_loss[-1]:.3f}, test MAE {history.valid_loss[-1]:.3f}")
-assert abs(history.valid_loss[-1] - test_mae[7]) < 0.03
-mu.plot_history(history, log=True)
+print(history)
+print(f"last epoch: mean train MAE {history.per_epoch('loss')[-1]:.3f}, test MAE {history.last('valid_loss'):.3f}")
+assert abs(history.last("valid_loss") - test_mae[7]) < 0.03
+mu.plot_history(history, x="epoch", log=True, title="7-day linear model: MAE per epoch")
 plt.show()
 
 # %% [markdown]
-# 梯度下降（这里用 Adam 直接最小化 MAE）得到的测试误差与闭式解相差不到 0.03。若中途重启内核再运行这一格，
-# `mu.fit` 会从 `data/cache/checkpoints/` 里的检查点接着训练，而不会重跑已完成的 epoch。
+# 蓝线是每个 epoch 里各个 batch 的训练 MAE 的平均，橙线是每个 epoch 结束时的测试 MAE。梯度下降（这里用 Adam 直接最小化 MAE）
+# 得到的测试误差与闭式解相差不到 0.03。若中途重启内核再运行这一格，`mu.fit` 会从 `data/cache/checkpoints/` 里的检查点接着训练，
+# 不会重跑已完成的步数；如果你改了学习率之类的设置，它会说明哪里不同，并重新开始训练，而不是悄悄接着旧的那次。
 #
 # ## 小结
 #
@@ -442,7 +478,7 @@ ex.check_scaled_limit(answer_2, x_train, scale=10.0)
 
 # %% jupyter={"source_hidden": true}
 # Reference solution
-answer_2 = mu.gd_stability_limit(10 * x_train)
+answer_2 = mu.regression.gd_stability_limit(10 * x_train)
 ex.check_scaled_limit(answer_2, x_train, scale=10.0)
 
 # %% [markdown]

@@ -31,6 +31,7 @@ from torch import nn
 
 import mlnote_utils as mu
 from mlnote_utils.exercises import ch02 as ex
+from mlnote_utils.experiments import ch02 as xp
 
 SEED = 0
 mu.seed_everything(SEED)
@@ -53,9 +54,9 @@ print(mu.describe_device(DEVICE))
 # NBVAL_CHECK_OUTPUT
 knots_x = np.array([0.0, 1.0, 2.5, 3.5, 5.0])
 knots_y = np.array([1.0, 2.5, 0.5, 1.5, 1.0])
-constant, pieces = mu.hard_sigmoids_for_curve(knots_x, knots_y)
+constant, pieces = mu.piecewise.hard_sigmoids_for_curve(knots_x, knots_y)
 x = np.linspace(-0.5, 5.5, 601)
-rebuilt = mu.sum_of_hard_sigmoids(x, constant, pieces)
+rebuilt = mu.piecewise.sum_of_hard_sigmoids(x, constant, pieces)
 np.testing.assert_allclose(rebuilt, np.interp(x, knots_x, knots_y), atol=1e-12)
 print("constant:", constant)
 for p in pieces:
@@ -73,7 +74,7 @@ axes[0].axhline(constant, color="0.6", ls=":", label="constant")
 axes[0].set(title="target: a piecewise-linear curve", xlabel="x", ylabel="y")
 axes[0].legend(fontsize="small")
 for i, p in enumerate(pieces):
-    axes[1].plot(x, mu.hard_sigmoid(x, p.lo, p.hi, p.height), label=f"ramp {i + 1} (height {p.height:+.1f})")
+    axes[1].plot(x, mu.piecewise.hard_sigmoid(x, p.lo, p.hi, p.height), label=f"ramp {i + 1} (height {p.height:+.1f})")
 axes[1].set(title="the same curve as ramps (add them + constant)", xlabel="x", ylabel="ramp value")
 axes[1].legend(fontsize="small")
 fig.tight_layout()
@@ -91,14 +92,14 @@ fig.tight_layout()
 #
 # 三个参数各管一件事：$c$ 决定高度，$b$ 左右平移，$w$ 决定陡峭程度。若 hard sigmoid 从 $x_0$ 升到 $x_1$、高度为 $h$，
 # 取 $c = h$、中点 $-b/w = (x_0 + x_1)/2$，再让中点处斜率 $c\,w/4$ 等于 $h/(x_1-x_0)$，即 $w = 4/(x_1 - x_0)$。
-# 先验证 `mu.sigmoid_curve` 与 `torch.sigmoid` 一致，以及中点处的斜率（用 autograd 求导）确实匹配。
+# 先验证 `mu.piecewise.sigmoid_curve` 与 `torch.sigmoid` 一致，以及中点处的斜率（用 autograd 求导）确实匹配。
 
 # %%
 # NBVAL_CHECK_OUTPUT
-piece = mu.HardSigmoid(lo=1.0, hi=3.0, height=2.0)
-c, b, w = mu.soft_sigmoid_params(piece)
+piece = mu.piecewise.HardSigmoid(lo=1.0, hi=3.0, height=2.0)
+c, b, w = mu.piecewise.soft_sigmoid_params(piece)
 z = torch.linspace(-6, 6, 13, dtype=torch.float64)
-torch.testing.assert_close(torch.from_numpy(mu.sigmoid_curve(z.numpy(), 1.0, 0.0, 1.0)), torch.sigmoid(z))
+torch.testing.assert_close(torch.from_numpy(mu.piecewise.sigmoid_curve(z.numpy(), 1.0, 0.0, 1.0)), torch.sigmoid(z))
 x_mid = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
 (slope,) = torch.autograd.grad(c * torch.sigmoid(b + w * x_mid), x_mid)
 torch.testing.assert_close(slope, torch.tensor(piece.height / (piece.hi - piece.lo), dtype=torch.float64))
@@ -112,7 +113,7 @@ for ax, name, values in zip(
 ):
     for v in values:
         knobs = {"c": 1.0, "b": 0.0, "w": 1.0} | {name: v}
-        ax.plot(xs, mu.sigmoid_curve(xs, **knobs), label=f"{name} = {v:g}")
+        ax.plot(xs, mu.piecewise.sigmoid_curve(xs, **knobs), label=f"{name} = {v:g}")
     ax.set(title=f"c*sigmoid(b + w x): vary {name}", xlabel="x", ylabel="y")
     ax.legend(fontsize="small")
 fig.tight_layout()
@@ -125,8 +126,8 @@ fig.tight_layout()
 # %%
 # NBVAL_IGNORE_OUTPUT
 def draw_one_sigmoid(ax, c, b, w):
-    ax.plot(xs, mu.hard_sigmoid(xs, piece.lo, piece.hi, piece.height), "k--", label="hard sigmoid (1 to 3)")
-    ax.plot(xs, mu.sigmoid_curve(xs, c, b, w), label=f"{c:.1f}*sigmoid({b:.1f} + {w:.1f} x)")
+    ax.plot(xs, mu.piecewise.hard_sigmoid(xs, piece.lo, piece.hi, piece.height), "k--", label="hard sigmoid (1 to 3)")
+    ax.plot(xs, mu.piecewise.sigmoid_curve(xs, c, b, w), label=f"{c:.1f}*sigmoid({b:.1f} + {w:.1f} x)")
     ax.set(title="one sigmoid", xlabel="x", ylabel="y", ylim=(-0.5, 3.5))
     ax.legend(fontsize="small")
     return ax
@@ -150,9 +151,9 @@ one_sigmoid_widget
 # %%
 # NBVAL_CHECK_OUTPUT
 x_fit = np.linspace(0.0, 6.0, 400)
-target = mu.wiggly_target(x_fit)
+target = mu.piecewise.wiggly_target(x_fit)
 counts = [1, 2, 4, 8, 16, 32, 64]
-fit_mse = {n: mu.sigmoid_sum_fit(x_fit, target, n)[2:] for n in counts}
+fit_mse = {n: mu.piecewise.sigmoid_sum_fit(x_fit, target, n)[2:] for n in counts}
 print("pieces | MSE hard sigmoids | MSE sigmoids")
 for n, (hard_mse, soft_mse) in fit_mse.items():
     print(f"{n:6d} | {hard_mse:17.4f} | {soft_mse:12.4f}")
@@ -168,7 +169,7 @@ assert soft[-1] < 0.01 * soft[0]
 # %%
 fig, axes = plt.subplots(1, 3, figsize=(14, 3.8), sharey=True)
 for ax, n in zip(axes, [4, 8, 32], strict=True):
-    mu.plot_sigmoid_fit(x_fit, target, n, ax=ax)
+    mu.piecewise.plot_sigmoid_fit(x_fit, target, n, ax=ax)
 fig.tight_layout()
 
 # %% [markdown]
@@ -179,7 +180,7 @@ fig.tight_layout()
 # %%
 # NBVAL_IGNORE_OUTPUT
 def draw_sigmoid_fit(ax, n_pieces, sharpness):
-    return mu.plot_sigmoid_fit(x_fit, target, n_pieces, sharpness, ax=ax)
+    return mu.piecewise.plot_sigmoid_fit(x_fit, target, n_pieces, sharpness, ax=ax)
 
 
 fit_widget = mu.interactive_figure(
@@ -202,14 +203,14 @@ fit_widget
 # %%
 # NBVAL_CHECK_OUTPUT
 p = pieces[0]
-by_clip = mu.hard_sigmoid(x, p.lo, p.hi, p.height)
-by_relus = mu.hard_sigmoid_from_relus(x, p.lo, p.hi, p.height)
+by_clip = mu.piecewise.hard_sigmoid(x, p.lo, p.hi, p.height)
+by_relus = mu.piecewise.hard_sigmoid_from_relus(x, p.lo, p.hi, p.height)
 s = p.height / (p.hi - p.lo)
 xt = torch.from_numpy(x)
 by_torch = s * torch.relu(xt - p.lo) - s * torch.relu(xt - p.hi)
 torch.testing.assert_close(torch.from_numpy(by_relus), by_torch)
 torch.testing.assert_close(torch.from_numpy(by_relus), torch.from_numpy(by_clip))
-curve_relu = mu.sum_of_hard_sigmoids(x, constant, pieces, use_relu=True)
+curve_relu = mu.piecewise.sum_of_hard_sigmoids(x, constant, pieces, use_relu=True)
 torch.testing.assert_close(torch.from_numpy(curve_relu), torch.from_numpy(rebuilt))
 print(
     f"{len(pieces)} ramps -> {2 * len(pieces)} ReLUs; the rebuilt curves agree:",
@@ -251,7 +252,7 @@ b_vec, c_vec = (
     torch.randn(n_hidden, generator=g, dtype=torch.float64),
 )
 b0 = torch.zeros(1, dtype=torch.float64)
-y_hand = mu.one_hidden_layer_forward(X, W, b_vec, c_vec, b0)  # (N,)
+y_hand = mu.backprop.one_hidden_layer_forward(X, W, b_vec, c_vec, b0)  # (N,)
 
 net = nn.Sequential(nn.Linear(n_in, n_hidden), nn.Sigmoid(), nn.Linear(n_hidden, 1)).double()
 with torch.no_grad():
@@ -287,11 +288,19 @@ print(
 # \frac{\partial L}{\partial \mathbf{b}} = \sum_n \boldsymbol\delta_n,\quad \frac{\partial L}{\partial W} = \sum_n \boldsymbol\delta_n \mathbf{x}_n^\top , $$
 #
 # 其中用到 $\sigma'(r) = \sigma(r)(1-\sigma(r))$。把这些偏导排成和 $\boldsymbol\theta$ 同样顺序的向量，就是梯度
-# $\mathbf{g} = \nabla L(\boldsymbol\theta)$。下面把它和 autograd 对比，然后走一步梯度下降 $\boldsymbol\theta^1 = \boldsymbol\theta^0 - \eta\,\mathbf{g}$。
+# $\mathbf{g} = \nabla L(\boldsymbol\theta)$。这几条公式写成代码就是 `mu.backprop.one_hidden_layer_backward`，
+# 每一行对应上面的一个式子：
 
 # %%
 # NBVAL_CHECK_OUTPUT
-hand = mu.one_hidden_layer_backward(X, Y, W, b_vec, c_vec, b0)
+mu.show_source(mu.backprop.one_hidden_layer_backward)
+
+# %% [markdown]
+# 下面把它和 autograd 对比，然后走一步梯度下降 $\boldsymbol\theta^1 = \boldsymbol\theta^0 - \eta\,\mathbf{g}$。
+
+# %%
+# NBVAL_CHECK_OUTPUT
+hand = mu.backprop.one_hidden_layer_backward(X, Y, W, b_vec, c_vec, b0)
 g_hand = torch.cat([hand["W"].reshape(-1), hand["b_vec"], hand["c"], hand["b"]])
 loss = ((net(X).squeeze(-1) - Y) ** 2).mean()
 net.zero_grad()
@@ -345,7 +354,8 @@ for epoch in range(2):
 # 序列上实验（`mu.make_daily_views()`：周末较冷清的每周节奏 + 缓慢趋势 + 噪声，模仿课堂上的频道观看量例子，不是真实数据）：
 # 用前 7 天预测下一天。数据按 8 周一块、训练与留出交替切分（留出块的前 7 行丢掉，避免输入窗口和训练块重叠）。
 #
-# 我们比较 1 到 4 个 ReLU 隐藏层（每层 32 个单元），每种深度 3 个随机种子，全批量 Adam 训练 500 步；
+# 我们比较 1 到 4 个 ReLU 隐藏层（每层 32 个单元），每种深度 3 个随机种子，全批量 Adam 训练 500 步
+# （`xp.depth_table` 对每个网络调用一次 `mu.fit`，数据是 `mu.FullBatch`：每个 epoch 就是一次用全部数据的更新）；
 # 0 层即第 1 章的线性模型，用最小二乘直接求出最优解作为参照。
 # 误差报告为原始单位（千次浏览）的均方误差。
 
@@ -366,7 +376,7 @@ print(f"train rows {len(ytr)}, held-out rows {len(yte)}")
 
 depths, seeds = [0, 1, 2, 3, 4], [0, 1, 2]
 with mu.cpu_threads(1):  # such tiny nets run faster on one CPU thread
-    results = mu.depth_table(Xtr, ytr, Xte, yte, depths, seeds, width=32, epochs=500, lr=3e-3)  # (depth, seed, 2)
+    results = xp.depth_table(Xtr, ytr, Xte, yte, depths, seeds, width=32, epochs=500, lr=3e-3)  # (depth, seed, 2)
 results *= std**2  # back to (thousand views)^2
 mean_r, spread = results.mean(1), results.std(1)
 print("hidden layers | train MSE       | held-out MSE")
@@ -420,7 +430,7 @@ is_train = target_hour < 273 * 24  # targets before October 1st
 mean_t, std_t = X_t[is_train].mean(), X_t[is_train].std()
 to_t = lambda a: torch.tensor((a - mean_t) / std_t, device=DEVICE)
 with mu.cpu_threads(1):  # tiny nets again
-    results_t = mu.depth_table(
+    results_t = xp.depth_table(
         to_t(X_t[is_train]), to_t(y_t[is_train]), to_t(X_t[~is_train]), to_t(y_t[~is_train]), depths, [0, 1]
     )
 results_t *= std_t**2  # back to °C^2
@@ -486,7 +496,7 @@ ex.check_relu_ramp(my_ramp)
 
 # %% [markdown]
 # **练习 3**：网络 $y = b + \mathbf{c}^\top\sigma(\mathbf{b} + W\mathbf{x})$ 有 3 个输入、5 个 sigmoid。$\boldsymbol\theta$ 一共有多少个数？
-# （可以用 `mu.make_mlp(3, 5, 1, activation="sigmoid")` 数一数来验证。）
+# （可以用 `mu.mlp(3, 5, 1, activation="sigmoid")` 数一数来验证。）
 
 # %%
 answer = None  # 你的答案
@@ -494,5 +504,5 @@ ex.check_param_count(answer)
 
 # %% jupyter={"source_hidden": true}
 # Reference solution
-answer = sum(p.numel() for p in mu.make_mlp(3, 5, 1, activation="sigmoid").parameters())
+answer = sum(p.numel() for p in mu.mlp(3, 5, 1, activation="sigmoid").parameters())
 ex.check_param_count(answer)

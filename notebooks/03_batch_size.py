@@ -31,6 +31,7 @@ from torch import nn
 
 import mlnote_utils as mu
 from mlnote_utils.exercises import ch03 as ex
+from mlnote_utils.experiments import ch03 as xp
 
 SEED = 0
 mu.seed_everything(SEED)
@@ -70,7 +71,7 @@ print("parameters:", sum(p.numel() for p in make_mlp_256().parameters()))
 # %%
 # NBVAL_IGNORE_OUTPUT
 batch_sizes = [1, 10, 100, 1000, N]
-timing = mu.time_per_update(make_mlp_256, criterion, x_train, y_train, batch_sizes, device=DEVICE)
+timing = xp.time_per_update(make_mlp_256, criterion, x_train, y_train, batch_sizes, device=DEVICE)
 print(f"device: {DEVICE.type}")
 print(" batch size | updates/epoch | ms per update | s per epoch")
 for b, u, t, e in zip(
@@ -114,18 +115,19 @@ assert timing.sec_per_update[-1] < N * timing.sec_per_update[0] / 4, (
 x_small, y_small = x_train[:1000], y_train[:1000]
 
 
-def batch_run(batch_size: int, epochs: int = 5, seed: int = SEED) -> mu.BatchRun:
+def batch_run(batch_size: int, epochs: int = 5, seed: int = SEED) -> mu.History:
+    """SGD (lr 0.1) on the 1000 signals; the full training loss is measured at the start and after each epoch."""
     torch.manual_seed(seed)
     model = nn.Sequential(nn.Linear(40, 64), nn.ReLU(), nn.Linear(64, 10)).to(DEVICE)
-    return mu.train_minibatch(
-        model, criterion, x_small, y_small, batch_size=batch_size, epochs=epochs, lr=0.1, seed=seed
-    )
+    batches = mu.ShuffledBatches(x_small, y_small, batch_size=batch_size, seed=seed)  # reshuffled every epoch
+    return mu.fit(model, torch.optim.SGD(model.parameters(), lr=0.1), batches, loss_fn=criterion, epochs=epochs,
+                  valid={"train": (x_small, y_small)}, eval_at_start=True, progress=False)  # fmt: skip
 
 
 runs = {b: batch_run(b) for b in (10, 100, 1000)}
 fig, axes = plt.subplots(1, 3, figsize=(14, 3.8), sharey=True)
-for ax, run in zip(axes, runs.values(), strict=True):
-    mu.plot_batch_run(run, ax=ax, n_samples=len(x_small))
+for ax, (b, run) in zip(axes, runs.items(), strict=True):
+    xp.plot_batch_curves(run, ax=ax, title=f"batch size {b}: {len(run)} updates")
 fig.tight_layout()
 
 # %% [markdown]
@@ -137,13 +139,13 @@ fig.tight_layout()
 # NBVAL_IGNORE_OUTPUT
 print(" batch size | updates | final training loss | std of batch losses in the last epoch")
 for b, run in runs.items():
-    last = run.update_loss[-max(1, len(x_small) // b) :]
-    print(f"{b:11d} | {run.n_updates:7d} | {run.epoch_loss[-1]:19.3f} | {np.std(last):.3f}")
-final = [run.epoch_loss[-1] for run in runs.values()]
+    last = run["loss"][-max(1, len(x_small) // b) :]
+    print(f"{b:11d} | {len(run):7d} | {run.last('train_loss'):19.3f} | {np.std(last):.3f}")
+final = [run.last("train_loss") for run in runs.values()]
 assert final[0] < final[1] < final[2], (
     "with equal epochs and lr, more (smaller) updates should reach a lower loss"
 )
-noise = {b: np.std(run.update_loss[-(len(x_small) // b) :]) for b, run in runs.items() if b < len(x_small)}
+noise = {b: np.std(run["loss"][-(len(x_small) // b) :]) for b, run in runs.items() if b < len(x_small)}
 assert noise[10] > noise[100], "smaller batches should give noisier per-update losses"
 
 # %% [markdown]
@@ -154,7 +156,8 @@ assert noise[10] > noise[100], "smaller batches should give noisier per-update l
 # %%
 # NBVAL_IGNORE_OUTPUT
 def draw_batch_run(ax, batch_size):
-    return mu.plot_batch_run(batch_run(int(batch_size)), ax=ax, n_samples=len(x_small))
+    run = batch_run(int(batch_size))
+    return xp.plot_batch_curves(run, ax=ax, title=f"batch size {int(batch_size)}: {len(run)} updates")
 
 
 batch_widget = mu.interactive_figure(
@@ -173,7 +176,7 @@ batch_widget
 # - 大 batch：full batch $B=4000$，Adam，学习率 $3\times10^{-3}$（大 batch 通常可以配更大的学习率）。
 #
 # 每种设置 2 个随机种子（初始化和洗牌都不同），报告均值与两次之差的一半（±）。为了让整本笔记在约一分钟内跑完，种子数只能这么少；
-# 我们也会同时记下第 5 节要用的 Hessian 最大特征值 $\lambda_{\max}$（用 `mu.top_eigenvalues`：Lanczos 迭代，只需要 HVP，不需要整个 Hessian）。
+# 我们也会同时记下第 5 节要用的 Hessian 最大特征值 $\lambda_{\max}$（用 `mu.hessian.top_eigenvalues`：Lanczos 迭代，只需要 HVP，不需要整个 Hessian）。
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -185,18 +188,18 @@ with mu.cpu_threads(1):  # small matrices: one thread is as fast and is not slow
         for seed in seeds:
             torch.manual_seed(seed)
             model = make_mlp_256().to(DEVICE)
-            epochs, train_loss = mu.train_until_loss(
+            hist = mu.fit(
                 model,
-                criterion,
-                x_train,
-                y_train,
-                batch_size=bs,
-                lr=lr,
-                target=0.01,
-                max_epochs=400,
-                seed=seed,
+                torch.optim.Adam(model.parameters(), lr=lr),
+                mu.ShuffledBatches(x_train, y_train, batch_size=bs, seed=seed),
+                loss_fn=criterion,
+                epochs=400,
+                valid={"train": (x_train, y_train)},  # the full training loss after every epoch
+                callbacks=[mu.stop_when("train_loss", below=0.01)],
+                desc=f"{name}, seed {seed}",
             )
-            eig = mu.top_eigenvalues(
+            epochs, train_loss = hist.epochs_done, hist.last("train_loss")
+            eig = mu.hessian.top_eigenvalues(
                 model, criterion, (x_train, y_train), k=1, tol=1e-2, max_iter=40, seed=seed
             )
             with torch.no_grad():
@@ -206,7 +209,7 @@ with mu.cpu_threads(1):  # small matrices: one thread is as fast and is not slow
                         setting=name,
                         seed=seed,
                         epochs=epochs,
-                        updates=epochs * int(np.ceil(N / bs)),
+                        updates=len(hist),
                         train_loss=train_loss,
                         test_loss=float(criterion(logits, y_test)),
                         test_acc=float(mu.accuracy(logits, y_test)),
@@ -268,7 +271,7 @@ fig.tight_layout()
 #
 # 其中 $H$ 是 Hessian，一阶项因为梯度约为 0 而消失。沿单位向量 $\mathbf{d}$ 走 $\alpha$，损失上升的快慢由 $\mathbf{d}^\top H\mathbf{d}$ 决定；
 # 它的最大值就是 $\lambda_{\max}$，对应的 $\mathbf{d}$ 是最大特征向量。$\lambda_{\max}$ 大，极小值就"尖"。
-# 先在一个小网络上确认：`mu.top_eigenvalues` 找到的特征值与完整 Hessian（`mu.model_hessian`）的最大特征值一致，
+# 先在一个小网络上确认：`mu.hessian.top_eigenvalues` 找到的特征值与完整 Hessian（`mu.hessian.model_hessian`）的最大特征值一致，
 # 且 $H\mathbf{v} = \lambda\mathbf{v}$（用 HVP 验证）。
 
 # %%
@@ -276,13 +279,13 @@ fig.tight_layout()
 torch.manual_seed(SEED)
 tiny = nn.Sequential(nn.Linear(40, 8), nn.Tanh(), nn.Linear(8, 10)).double()
 batch64 = (data.x_train[:200].double(), data.y_train[:200])
-H = mu.model_hessian(tiny, criterion, batch64)  # (P, P), exact
+H = mu.hessian.model_hessian(tiny, criterion, batch64)  # (P, P), exact
 lam_exact = torch.linalg.eigvalsh(H)[-1]
-res = mu.top_eigenvalues(tiny, criterion, batch64, k=1, tol=1e-8, max_iter=200)
+res = mu.hessian.top_eigenvalues(tiny, criterion, batch64, k=1, tol=1e-8, max_iter=200)
 torch.testing.assert_close(res.eigenvalues[0], lam_exact, rtol=1e-6, atol=1e-8)
-f, theta = mu.loss_function_of_params(tiny, criterion, batch64)
+f, theta = mu.hessian.loss_function_of_params(tiny, criterion, batch64)
 v = res.eigenvectors[0]
-torch.testing.assert_close(mu.hvp(f, theta, v), lam_exact * v, rtol=1e-4, atol=1e-6)
+torch.testing.assert_close(mu.hessian.hvp(f, theta, v), lam_exact * v, rtol=1e-4, atol=1e-6)
 print(f"P = {H.shape[0]}, lambda_max exact = {lam_exact:.4f}, Lanczos = {res.eigenvalues[0]:.4f}")
 
 # %% [markdown]
@@ -295,9 +298,9 @@ alphas_top, alphas_rnd = np.linspace(-1, 1, 21), np.linspace(-20, 20, 21)
 slices = {}
 for name in settings:
     model, eig = models[(name, 0)]
-    d_rnd = mu.flat_direction(model, seed=SEED)
+    d_rnd = mu.sharpness.random_direction(model, seed=SEED)
     slices[name] = {
-        (kind, part): mu.loss_along_direction(model, criterion, batch, d, alphas)
+        (kind, part): mu.sharpness.loss_along_direction(model, criterion, batch, d, alphas)
         for kind, d, alphas in (("top", eig.eigenvectors[0], alphas_top), ("random", d_rnd, alphas_rnd))
         for part, batch in (("train", (x_train, y_train)), ("test", (x_test, y_test)))
     }
@@ -322,7 +325,7 @@ fig.tight_layout()
 #
 # **为什么偏移对尖锐极小值伤害更大？** 把测试损失曲面粗略看成训练曲面平移了一小段 $s$：在 $\alpha=0$ 处的测试损失约为训练曲线在 $\pm s$ 处的值。
 # 曲面越尖，同样的平移带来的损失上升越大。下面用实测的训练切片量化这一点：沿最大特征方向平移 $s=0.2$ 的代价，
-# 以及沿 10 个随机方向平移 10 的平均代价（`mu.random_direction_increase`）。
+# 以及沿 10 个随机方向平移 10 的平均代价（`mu.sharpness.random_direction_increase`）。
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -334,7 +337,7 @@ for name in settings:
     cost_top = np.mean(np.interp([-shift, shift], alphas_top, train_top)) - np.interp(
         0.0, alphas_top, train_top
     )
-    cost_rnd, spread_rnd = mu.random_direction_increase(
+    cost_rnd, spread_rnd = mu.sharpness.random_direction_increase(
         model, criterion, (x_train, y_train), radius=10.0, n_directions=10
     )
     penalty[name] = (cost_top, cost_rnd)
@@ -346,7 +349,7 @@ assert penalty["full batch"][0] > 2 * penalty["small batch"][0]
 assert penalty["full batch"][1] > 1.5 * penalty["small batch"][1]
 
 # %% [markdown]
-# 同样的平移，full batch 极小值的损失上升是小 batch 的数倍，无论沿最尖的方向还是随机方向。这与第 4 节里 full batch 较差的测试表现一致。
+# 同样的平移，full batch 极小值的损失上升更大：沿最尖的方向是小 batch 的好几倍，沿随机方向也约为两倍（具体倍数见上面打印的数字）。这与第 4 节里 full batch 较差的测试表现一致。
 #
 # 要诚实地说明两点：(1) 这是**相关**，不是因果证明——尖锐程度与泛化的关系在研究中仍有争议，例如对 ReLU 网络按层缩放参数可以改变
 # $\lambda_{\max}$ 而函数不变，所以表里也列出了参数范数 $\|\boldsymbol\theta\|$ 以供参考；(2) "测试曲面 = 训练曲面平移"只是一幅示意图，

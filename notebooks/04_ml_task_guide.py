@@ -30,6 +30,7 @@ import torch
 
 import mlnote_utils as mu
 from mlnote_utils.exercises import ch04 as ex
+from mlnote_utils.experiments import ch04 as xp
 
 SEED = 0
 mu.seed_everything(SEED)
@@ -47,7 +48,7 @@ print(mu.describe_device(DEVICE))
 #    也可能是失配（训练和测试数据来自不同的分布，加数据没用）。
 
 # %%
-ax = mu.plot_decision_flow()
+ax = xp.plot_decision_flow()
 plt.show()
 
 # %% [markdown]
@@ -81,13 +82,13 @@ print("classes:", torch.bincount(y_pool).tolist())
 #
 # $$\mathrm{ReLU}(I\,h + 0) = h \qquad (h \ge 0),$$
 #
-# 即权重为单位矩阵、偏置为 0 的一层加上 ReLU 恰好是恒等映射。`mu.deepen_with_identity` 就是这么做的，下面用代码核对：
+# 即权重为单位矩阵、偏置为 0 的一层加上 ReLU 恰好是恒等映射。`mu.initialization.deepen_with_identity` 就是这么做的，下面用代码核对：
 
 # %%
 # NBVAL_CHECK_OUTPUT
 torch.manual_seed(SEED)
 shallow = mu.plain_mlp(40, 32, depth=4, n_classes=10)  # 4 hidden layers, plain (no residuals)
-deep_copy = mu.deepen_with_identity(shallow, extra_layers=4)  # 8 hidden layers, same function
+deep_copy = mu.initialization.deepen_with_identity(shallow, extra_layers=4)  # 8 hidden layers, same function
 n_linear = lambda m: sum(isinstance(layer, torch.nn.Linear) for layer in m)  # noqa: E731
 print("Linear layers:", n_linear(shallow), "->", n_linear(deep_copy))
 print("parameters:", sum(p.numel() for p in shallow.parameters()), "->", sum(p.numel() for p in deep_copy.parameters()))
@@ -168,8 +169,8 @@ def he_init_(net):
 
 
 torch.manual_seed(SEED)
-std_default = mu.layer_signal_std(mu.plain_mlp(40, 32, 8, 10), x_pool[:1000])
-std_he = mu.layer_signal_std(he_init_(mu.plain_mlp(40, 32, 8, 10)), x_pool[:1000])
+std_default = mu.initialization.layer_signal_std(mu.plain_mlp(40, 32, 8, 10), x_pool[:1000])
+std_he = mu.initialization.layer_signal_std(he_init_(mu.plain_mlp(40, 32, 8, 10)), x_pool[:1000])
 ratio_default = float(np.exp(np.mean(np.log(std_default[1:-1] / std_default[:-2]))))  # hidden -> hidden
 ratio_he = float(np.exp(np.mean(np.log(std_he[1:-1] / std_he[:-2]))))
 print(f"mean per-layer std ratio: default {ratio_default:.1f} (theory 0.41), He {ratio_he:.1f} (theory 1.0)")
@@ -324,7 +325,7 @@ assert test_loss_by_n[-1] < 0.4 * test_loss_by_n[0]
 # ### 3.4 数据增强
 #
 # 多收集数据往往很贵。数据增强是从已有数据"变"出新数据：对每条信号做一些**不改变标签**的变化。
-# MNIST-1D 的生成器本身就会对模板做平移、缩放、加噪声，所以这三种变化是合理的。`mu.augment_signals`
+# MNIST-1D 的生成器本身就会对模板做平移、缩放、加噪声，所以这三种变化是合理的。`mu.augmentation.augment_signals`
 # 在每一步对当前批次随机做：循环平移至多 4 格、幅度乘以 0.8–1.2 之间的系数、加标准差 0.05 的噪声。
 
 # %%
@@ -333,7 +334,7 @@ fig, axes = plt.subplots(1, 3, figsize=(11, 2.8), sharey=True)
 for ax, i in zip(axes, range(3), strict=True):
     ax.plot(x_pool[i].numpy(), "k-", lw=2, label="original")
     for _ in range(3):
-        ax.plot(mu.augment_signals(x_pool[i : i + 1], gen)[0].numpy(), lw=0.8, alpha=0.8)
+        ax.plot(mu.augmentation.augment_signals(x_pool[i : i + 1], gen)[0].numpy(), lw=0.8, alpha=0.8)
     ax.set(title=f"label {int(y_pool[i])}", xlabel="position")
 axes[0].set_ylabel("signal")
 axes[0].legend(fontsize="small")
@@ -350,12 +351,12 @@ plt.show()
 # NBVAL_IGNORE_OUTPUT
 def upside_down(xb, g):
     """The honest augmentation, then flip half of the signals upside down (label NOT preserved in spirit)."""
-    xb = mu.augment_signals(xb, g)
+    xb = mu.augmentation.augment_signals(xb, g)
     return xb * torch.where(torch.rand(len(xb), 1, generator=g) < 0.5, -1.0, 1.0)
 
 
 aug_runs = {"none": width_runs[64]}
-for name, fn in (("shift+scale+noise", mu.augment_signals), ("+ upside down", upside_down)):
+for name, fn in (("shift+scale+noise", mu.augmentation.augment_signals), ("+ upside down", upside_down)):
     torch.manual_seed(SEED)
     aug_runs[name] = mu.train_classifier(mu.plain_mlp(40, 64, 1, 10), x_small, y_small, augment=fn, eval_sets=eval_sets, **train_kw)
 for name, r in aug_runs.items():
@@ -456,7 +457,7 @@ assert abs(chosen["test_loss"][-1] - chosen["valid_loss"][-1]) < 0.15, "validati
 from sklearn.model_selection import KFold
 
 K = 3
-folds = mu.kfold_indices(1000, K, shuffle=True, seed=SEED)
+folds = mu.model_selection.kfold_indices(1000, K, shuffle=True, seed=SEED)
 sk_folds = KFold(K, shuffle=True, random_state=SEED).split(np.arange(1000))
 for i, ((tr_hand, va_hand), (tr_sk, va_sk)) in enumerate(zip(folds, sk_folds, strict=True)):
     np.testing.assert_array_equal(va_hand, va_sk)
@@ -498,14 +499,14 @@ assert cv_best != 64 and np.mean(cv_loss[64]) > np.mean(cv_loss[cv_best]) + 0.5,
 
 # %%
 # NBVAL_CHECK_OUTPUT
-board = mu.leaderboard_simulation(n_models=1000, n_public=100, n_private=100, true_accuracy=0.5, seed=SEED)
+board = mu.model_selection.leaderboard_simulation(n_models=1000, n_public=100, n_private=100, true_accuracy=0.5, seed=SEED)
 print(f"best public score of 1000 random guessers: {board['best_public']:.2f}")
 print(f"the same model on the private set:       {board['best_private']:.2f}")
 print(f"its true accuracy:                         {board['best_true']:.2f}")
 assert board["best_public"] >= 0.6 and abs(board["best_private"] - 0.5) < 0.15
 
 # %%
-ax = mu.plot_leaderboard(board)
+ax = mu.model_selection.plot_leaderboard(board)
 plt.show()
 
 # %% [markdown]
@@ -516,8 +517,8 @@ plt.show()
 # NBVAL_IGNORE_OUTPUT
 def draw_leaderboard(ax, n_models, n_public):
     """Thin: simulate one leaderboard of random guessers and draw it."""
-    result = mu.leaderboard_simulation(n_models, n_public, 1000, true_accuracy=0.5, seed=SEED)
-    return mu.plot_leaderboard(result, ax=ax)
+    result = mu.model_selection.leaderboard_simulation(n_models, n_public, 1000, true_accuracy=0.5, seed=SEED)
+    return mu.model_selection.plot_leaderboard(result, ax=ax)
 
 
 leaderboard_widget = mu.interactive_figure(
@@ -539,7 +540,7 @@ optimism = {}
 for n_public in (50, 200, 1000):
     optimism[n_public] = [
         np.mean([(lambda b: b["best_public"] - b["best_private"])(
-            mu.leaderboard_simulation(m, n_public, 1000, seed=t)) for t in range(200)])
+            mu.model_selection.leaderboard_simulation(m, n_public, 1000, seed=t)) for t in range(200)])
         for m in n_models_grid
     ]  # fmt: skip
     ax.plot(n_models_grid, optimism[n_public], "o-", label=f"public set: {n_public}")
@@ -576,7 +577,7 @@ answer = None  # 你的答案，例如 [20, 20, 20, 20, 23]
 ex.check_fold_sizes(answer)
 
 # %% jupyter={"source_hidden": true}
-answer = [len(valid) for _, valid in mu.kfold_indices(103, 5)]
+answer = [len(valid) for _, valid in mu.model_selection.kfold_indices(103, 5)]
 print(answer)
 ex.check_fold_sizes(answer)
 
@@ -614,7 +615,7 @@ answer = "optimization"
 ex.check_deep_net_diagnosis(answer)
 
 # %% [markdown]
-# **练习 4**：用 `mu.leaderboard_simulation(n_models=500, n_public=200, n_private=200, true_accuracy=0.7, seed=1)`
+# **练习 4**：用 `mu.model_selection.leaderboard_simulation(n_models=500, n_public=200, n_private=200, true_accuracy=0.7, seed=1)`
 # 模拟一次排行榜，求公开赢家的"公开分数 − 私有分数"。
 
 # %%
@@ -622,7 +623,7 @@ answer = None  # 你的答案（一个数）
 ex.check_leaderboard_gap(answer)
 
 # %% jupyter={"source_hidden": true}
-result = mu.leaderboard_simulation(n_models=500, n_public=200, n_private=200, true_accuracy=0.7, seed=1)
+result = mu.model_selection.leaderboard_simulation(n_models=500, n_public=200, n_private=200, true_accuracy=0.7, seed=1)
 answer = result["best_public"] - result["best_private"]
 print(round(answer, 3))
 ex.check_leaderboard_gap(answer)

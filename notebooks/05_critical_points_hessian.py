@@ -36,6 +36,7 @@ from torch.func import grad, hessian, vmap
 
 import mlnote_utils as mu
 from mlnote_utils.exercises import ch05 as ex
+from mlnote_utils.experiments import ch05 as xp
 
 SEED = 0
 mu.seed_everything(SEED)
@@ -100,7 +101,7 @@ plt.show()
 # 手算导数：$\mathbf g = \big(-2w_2(1-w_1w_2),\ -2w_1(1-w_1w_2)\big)$，
 # $$\mathbf H = \begin{pmatrix} 2w_2^2 & 4w_1w_2-2 \\ 4w_1w_2-2 & 2w_1^2 \end{pmatrix}.$$
 #
-# 先"从零开始"：用手推公式、逐行二次反向传播（`mu.hessian_matrix_loop`）、`torch.func`（`mu.hessian_matrix`）
+# 先"从零开始"：用手推公式、逐行二次反向传播（`mu.hessian.hessian_matrix_loop`）、`torch.func`（`mu.hessian.hessian_matrix`）
 # 和 PyTorch 自带的 `torch.autograd.functional.hessian` 四种方法算同一个 $\mathbf H$，确认一致。
 
 # %%
@@ -117,9 +118,9 @@ def hessian_by_hand(w: torch.Tensor) -> torch.Tensor:
 
 for point in ([0.0, 0.0], [0.6, -0.4], [1.5, 2.0]):
     w = torch.tensor(point, dtype=torch.float64)
-    H = mu.hessian_matrix(loss_notes, w)
+    H = mu.hessian.hessian_matrix(loss_notes, w)
     torch.testing.assert_close(H, hessian_by_hand(w))
-    torch.testing.assert_close(H, mu.hessian_matrix_loop(loss_notes, w))
+    torch.testing.assert_close(H, mu.hessian.hessian_matrix_loop(loss_notes, w))
     torch.testing.assert_close(H, torch.autograd.functional.hessian(loss_notes, w))
     print(f"w = {point}: H = {(np.round(H.numpy(), 3) + 0.0).tolist()}")
 
@@ -133,7 +134,7 @@ for point in ([0.0, 0.0], [0.6, -0.4], [1.5, 2.0]):
 # NBVAL_CHECK_OUTPUT
 theta0 = torch.tensor([0.6, -0.4], dtype=torch.float64)
 d = torch.tensor([0.8, 0.6], dtype=torch.float64)
-g0, H0, L0 = grad(loss_notes)(theta0), mu.hessian_matrix(loss_notes, theta0), loss_notes(theta0)
+g0, H0, L0 = grad(loss_notes)(theta0), mu.hessian.hessian_matrix(loss_notes, theta0), loss_notes(theta0)
 eps = np.logspace(-3, -1.5, 7)
 err1, err2 = [], []
 for e in eps:
@@ -170,7 +171,7 @@ plt.show()
 # | 有正有负（不定，Indefinite） | 正负都有可能 | 鞍点 |
 # | 有零、其余同号 | 二阶项在某些方向为 0 | 二阶检验无法判断（退化，Degenerate） |
 #
-# 最后一行笔记里没有，但在神经网络里非常常见，第 6、7 节会反复遇到。`mu.classify_critical_point` 就按这张表分类
+# 最后一行笔记里没有，但在神经网络里非常常见，第 6、7 节会反复遇到。`mu.critical_points.classify_critical_point` 就按这张表分类
 # （"零"用相对容差判断：$|\lambda|\le \text{tol}\cdot\max|\lambda|$）。
 
 # %% [markdown]
@@ -182,7 +183,7 @@ plt.show()
 
 # %%
 # NBVAL_CHECK_OUTPUT
-origin = mu.inspect_point(loss_notes, [0.0, 0.0])
+origin = mu.critical_points.inspect_point(loss_notes, [0.0, 0.0])
 print("gradient:", (np.round(origin.grad.numpy(), 6) + 0.0).tolist())  # + 0.0: no "-0.0"
 print("Hessian:", (np.round(origin.hessian.numpy(), 6) + 0.0).tolist())
 print("eigenvalues:", np.round(origin.eigenvalues.numpy(), 6).tolist())
@@ -194,7 +195,7 @@ assert origin.kind == "saddle point"
 
 # %%
 xs = np.linspace(-2, 2, 121)
-Z_notes = mu.evaluate_grid(lambda a, b: (1 - a * b) ** 2, xs, xs)
+Z_notes = mu.landscape.evaluate_grid(lambda a, b: (1 - a * b) ** 2, xs, xs)
 fig = plt.figure(figsize=(12, 4.5))
 ax = fig.add_subplot(1, 2, 1)
 mu.plot_contour(xs, xs, np.log1p(Z_notes), ax=ax, labels=("w1", "w2"), title="log(1 + L), L = (1 - w1 w2)^2")
@@ -245,10 +246,10 @@ for eta in (0.05, 0.2, 0.5, 1.0):
 # 滑块控制 $\eta$ 和步数（需要内核）；后面的静态图并排放了几组取值。
 
 # %%
-def escape_run(eta: float, steps: int, lr: float = 0.1) -> mu.Trajectory:
+def escape_run(eta: float, steps: int, lr: float = 0.1) -> mu.landscape.Trajectory:
     """Step eta along the negative-curvature eigenvector of the origin, then plain gradient descent."""
     start = eta * u_minus
-    return mu.gradient_descent(loss_notes, start, lr=lr, steps=steps)
+    return mu.landscape.gradient_descent(loss_notes, start, lr=lr, steps=steps)
 
 
 def draw_escape(ax, eta, steps):
@@ -301,8 +302,8 @@ assert steps_to_escape[0.3] < 10
 # %% [markdown]
 # ## 5. 交互：在二维曲面上任选一点
 #
-# `mu.inspect_point` 对任意一点算出梯度、精确海森矩阵、特征值与特征向量，并判断类型（梯度不为零时是
-# "not critical"）；`mu.find_critical_point` 用牛顿法（Newton's Method，$\boldsymbol\theta\leftarrow\boldsymbol\theta-\mathbf H^{+}\mathbf g$）
+# `mu.critical_points.inspect_point` 对任意一点算出梯度、精确海森矩阵、特征值与特征向量，并判断类型（梯度不为零时是
+# "not critical"）；`mu.critical_points.find_critical_point` 用牛顿法（Newton's Method，$\boldsymbol\theta\leftarrow\boldsymbol\theta-\mathbf H^{+}\mathbf g$）
 # 找到离起点最近的临界点。注意牛顿法只解方程 $\nabla L=0$，所以**鞍点和最大值对它和最小值一样有吸引力**——
 # 这正是二阶方法在神经网络里不能直接照搬的原因之一。
 #
@@ -311,15 +312,15 @@ assert steps_to_escape[0.3] < 10
 
 # %%
 GRID = np.linspace(-2, 2, 101)
-SURFACE_GRIDS = {name: mu.evaluate_grid(fn, GRID, GRID) for name, fn in mu.TOY_SURFACES.items()}
+SURFACE_GRIDS = {name: mu.landscape.evaluate_grid(fn, GRID, GRID) for name, fn in xp.TOY_SURFACES.items()}
 
 
 def draw_point(ax, surface, w1, w2, snap):
-    f = mu.flat_surface(surface)
-    point = mu.find_critical_point(f, [w1, w2]) if snap else [w1, w2]
-    info = mu.inspect_point(f, point)
+    f = xp.flat_surface(surface)
+    point = mu.critical_points.find_critical_point(f, [w1, w2]) if snap else [w1, w2]
+    info = mu.critical_points.inspect_point(f, point)
     Z = SURFACE_GRIDS[surface]
-    mu.plot_point_info(GRID, GRID, np.log1p(Z - Z.min()), info, ax=ax)
+    xp.plot_point_info(GRID, GRID, np.log1p(Z - Z.min()), info, ax=ax)
     ax.set_title(f"{surface}\n{info.kind}, eigenvalues {np.round(info.eigenvalues.numpy(), 2).tolist()}", fontsize=9)
     return ax
 
@@ -329,7 +330,7 @@ def draw_point(ax, surface, w1, w2, snap):
 point_widget = mu.interactive_figure(
     draw_point,
     figsize=(6, 5),
-    surface=mu.choice(list(mu.TOY_SURFACES), description="surface"),
+    surface=mu.choice(list(xp.TOY_SURFACES), description="surface"),
     w1=mu.float_slider(0.3, -2.0, 2.0, step=0.05, description="w1"),
     w2=mu.float_slider(0.4, -2.0, 2.0, step=0.05, description="w2"),
     snap=False,
@@ -366,7 +367,7 @@ assert kinds == ["local minimum", "saddle point", "local maximum", "degenerate",
 # ## 6. 小网络的精确海森矩阵
 #
 # 换成真正的神经网络：一个 1-32-1 的 tanh 网络（97 个参数），用来拟合 64 个点的带噪声正弦曲线
-# （生成的数据，噪声标准差 0.1）。损失是 MSE。`mu.loss_function_of_params` 把"损失作为全部参数（拉平成一个向量）
+# （生成的数据，噪声标准差 0.1）。损失是 MSE。`mu.hessian.loss_function_of_params` 把"损失作为全部参数（拉平成一个向量）
 # 的函数"写出来（内部用 `torch.func.functional_call`，不会改动模型），于是第 2 节的工具可以原样用上。
 #
 # 先看一个可以手推的临界点：把所有权重设为 0，输出偏置设为 $\bar y$（目标的平均）。此时隐藏层输出 $\tanh(0)=0$，
@@ -397,15 +398,15 @@ with torch.no_grad():
     for p in net.parameters():
         p.zero_()
     net[2].bias.fill_(float(y_toy.mean()))
-f_net, theta_zero = mu.loss_function_of_params(net, mse, toy_batch)
-H_zero = mu.model_hessian(net, mse, toy_batch)  # (97, 97)
+f_net, theta_zero = mu.hessian.loss_function_of_params(net, mse, toy_batch)
+H_zero = mu.hessian.model_hessian(net, mse, toy_batch)  # (97, 97)
 torch.testing.assert_close(H_zero, torch.autograd.functional.hessian(f_net, theta_zero))
-torch.testing.assert_close(H_zero, mu.hessian_matrix_loop(f_net, theta_zero))
+torch.testing.assert_close(H_zero, mu.hessian.hessian_matrix_loop(f_net, theta_zero))
 ev_zero = torch.linalg.eigvalsh(H_zero)
 grad_zero = float(grad(f_net)(theta_zero).norm())
 print("parameters:", theta_zero.numel(), "| |grad| < 1e-12:", grad_zero < 1e-12)
 assert grad_zero < 1e-12
-print("signs:", mu.count_eigenvalue_signs(ev_zero), "->", mu.classify_critical_point(ev_zero))
+print("signs:", mu.critical_points.count_eigenvalue_signs(ev_zero), "->", mu.critical_points.classify_critical_point(ev_zero))
 neg = ev_zero[ev_zero < -1e-9]
 print(f"negative eigenvalues: {len(neg)} of them, all {float(neg.mean()):.4f} (spread < 1e-9: {float(neg.max() - neg.min()) < 1e-9})")
 
@@ -432,9 +433,9 @@ def best_time(fn, repeat=2):
 speed = {}
 for width in (32, 160):
     big = nn.Sequential(nn.Linear(1, width), nn.Tanh(), nn.Linear(width, 1)).double()
-    f_w, th_w = mu.loss_function_of_params(big, mse, toy_batch)
-    t_loop = best_time(lambda f_w=f_w, th_w=th_w: mu.hessian_matrix_loop(f_w, th_w))
-    t_func = best_time(lambda f_w=f_w, th_w=th_w: mu.hessian_matrix(f_w, th_w))
+    f_w, th_w = mu.hessian.loss_function_of_params(big, mse, toy_batch)
+    t_loop = best_time(lambda f_w=f_w, th_w=th_w: mu.hessian.hessian_matrix_loop(f_w, th_w))
+    t_func = best_time(lambda f_w=f_w, th_w=th_w: mu.hessian.hessian_matrix(f_w, th_w))
     speed[th_w.numel()] = t_loop / t_func
     print(f"P = {th_w.numel():5d}: loop {t_loop * 1e3:7.1f} ms, torch.func {t_func * 1e3:7.1f} ms, speed-up x{t_loop / t_func:.1f}")
 
@@ -456,8 +457,8 @@ for _ in range(1500):
     opt.zero_grad()
     mse(net(x_toy), y_toy).backward()
     opt.step()
-f_net, theta_trained = mu.loss_function_of_params(net, mse, toy_batch)
-ev_trained = torch.linalg.eigvalsh(mu.model_hessian(net, mse, toy_batch))
+f_net, theta_trained = mu.hessian.loss_function_of_params(net, mse, toy_batch)
+ev_trained = torch.linalg.eigvalsh(mu.hessian.model_hessian(net, mse, toy_batch))
 names = [n for n, _ in net.named_parameters()]
 sizes = [p.numel() for p in net.parameters()]
 
@@ -482,7 +483,7 @@ assert abs(float(ev_gn[-1]) - float(ev_trained[-1])) / float(ev_trained[-1]) < 0
 
 # %% [markdown]
 # 再大一点：MNIST-1D 上的 40-20-10 分类网络（tanh，交叉熵，1030 个参数），500 个训练样本作为一个批次。
-# `mu.model_hessian` 在参数超过 300 个时自动改用逐行循环（依据上面的计时）。比较初始化时和训练 500 步之后的整个特征值谱：
+# `mu.hessian.model_hessian` 在参数超过 300 个时自动改用逐行循环（依据上面的计时）。比较初始化时和训练 500 步之后的整个特征值谱：
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -491,24 +492,24 @@ xm, ym = mnist.x_train[:500].double(), mnist.y_train[:500]  # (500, 40), (500,)
 torch.manual_seed(SEED)
 clf = nn.Sequential(nn.Linear(40, 20), nn.Tanh(), nn.Linear(20, 10)).double()
 ce64 = nn.CrossEntropyLoss()
-spectra = {"init": torch.linalg.eigvalsh(mu.model_hessian(clf, ce64, (xm, ym)))}
+spectra = {"init": torch.linalg.eigvalsh(mu.hessian.model_hessian(clf, ce64, (xm, ym)))}
 opt = torch.optim.Adam(clf.parameters(), lr=0.01)
 for _ in range(500):
     opt.zero_grad()
     ce64(clf(xm), ym).backward()
     opt.step()
-spectra["500 Adam steps"] = torch.linalg.eigvalsh(mu.model_hessian(clf, ce64, (xm, ym)))
-f_clf, th_clf = mu.loss_function_of_params(clf, ce64, (xm, ym))
+spectra["500 Adam steps"] = torch.linalg.eigvalsh(mu.hessian.model_hessian(clf, ce64, (xm, ym)))
+f_clf, th_clf = mu.hessian.loss_function_of_params(clf, ce64, (xm, ym))
 print(f"P = {th_clf.numel()}, loss {float(f_clf(th_clf)):.3f}, |grad| {float(grad(f_clf)(th_clf).norm()):.1e}")
 for name, ev in spectra.items():
-    print(f"{name:15s}: {mu.count_eigenvalue_signs(ev, 1e-4)}, min {float(ev[0]):+.2e}, max {float(ev[-1]):.3f} -> {mu.classify_critical_point(ev, 1e-4)}")
+    print(f"{name:15s}: {mu.critical_points.count_eigenvalue_signs(ev, 1e-4)}, min {float(ev[0]):+.2e}, max {float(ev[-1]):.3f} -> {mu.critical_points.classify_critical_point(ev, 1e-4)}")
 fig, axs = plt.subplots(1, 2, figsize=(12, 3.6))
 for ax, (name, ev) in zip(axs, spectra.items(), strict=True):
     ax.hist(ev.numpy(), bins=80, color="tab:purple")
     ax.set(title=f"Hessian spectrum, {name}", xlabel="eigenvalue", ylabel="count (log)", yscale="log")
 fig.tight_layout()
 plt.show()
-n_neg = {k: mu.count_eigenvalue_signs(ev, 1e-4)["negative"] for k, ev in spectra.items()}
+n_neg = {k: mu.critical_points.count_eigenvalue_signs(ev, 1e-4)["negative"] for k, ev in spectra.items()}
 assert n_neg["500 Adam steps"] < 0.3 * n_neg["init"]
 
 # %% [markdown]
@@ -586,7 +587,7 @@ H_all = vmap(hessian(single_loss))(theta_crit)  # (24, 97, 97)
 eig_all = torch.linalg.eigvalsh(H_all)  # (24, 97), ascending
 grad_norm = vmap(grad(single_loss))(theta_crit).norm(dim=1)
 loss_crit = batched_losses(theta_crit)
-torch.testing.assert_close(H_all[0], mu.hessian_matrix(single_loss, theta_crit[0]))
+torch.testing.assert_close(H_all[0], mu.hessian.hessian_matrix(single_loss, theta_crit[0]))
 print(f"24 nets: {time.perf_counter() - t_start:.1f} s")
 
 # %% [markdown]
@@ -598,12 +599,12 @@ print(f"24 nets: {time.perf_counter() - t_start:.1f} s")
 # NBVAL_IGNORE_OUTPUT
 rows = []
 for i in range(N_NETS):
-    strict, loose = mu.count_eigenvalue_signs(eig_all[i], 1e-6), mu.count_eigenvalue_signs(eig_all[i], 1e-4)
+    strict, loose = mu.critical_points.count_eigenvalue_signs(eig_all[i], 1e-6), mu.critical_points.count_eigenvalue_signs(eig_all[i], 1e-4)
     rows.append(
         dict(
             stop=int(stop_at[i]), loss=float(loss_crit[i]), gnorm=float(grad_norm[i]),
-            ratio_strict=mu.minimum_ratio(eig_all[i], 1e-6), ratio_loose=mu.minimum_ratio(eig_all[i], 1e-4),
-            ratio_curved=mu.minimum_ratio(eig_all[i], 1e-4, exclude_zero=True),
+            ratio_strict=mu.critical_points.minimum_ratio(eig_all[i], 1e-6), ratio_loose=mu.critical_points.minimum_ratio(eig_all[i], 1e-4),
+            ratio_curved=mu.critical_points.minimum_ratio(eig_all[i], 1e-4, exclude_zero=True),
             neg_strict=strict["negative"], zero_loose=loose["zero"], neg_loose=loose["negative"],
         )
     )
@@ -633,8 +634,8 @@ plt.show()
 # %%
 # NBVAL_IGNORE_OUTPUT
 def draw_ratio(ax, tol, curved_only):
-    ratio = [mu.minimum_ratio(ev, tol, exclude_zero=curved_only) for ev in eig_all]
-    flat = [mu.count_eigenvalue_signs(ev, tol)["zero"] for ev in eig_all]
+    ratio = [mu.critical_points.minimum_ratio(ev, tol, exclude_zero=curved_only) for ev in eig_all]
+    flat = [mu.critical_points.count_eigenvalue_signs(ev, tol)["zero"] for ev in eig_all]
     sc = ax.scatter(ratio, loss_arr, c=flat, cmap="plasma", vmin=0, vmax=97, s=45, edgecolor="k")
     ax.figure.colorbar(sc, ax=ax, label="# flat eigenvalues")
     ax.set(title=f"tol = {tol:.1e} x max|lambda|", xlabel="minimum ratio", ylabel="training loss (log)", yscale="log", xlim=(0, 1.05))
@@ -686,23 +687,23 @@ print("checks passed")
 # 即对"梯度与 $\mathbf v$ 的内积"再做一次反向传播，代价与一次梯度差不多。有了 HVP：
 #
 # - **幂迭代（Power Iteration）**：反复 $\mathbf v\leftarrow\mathbf H\mathbf v/\|\mathbf H\mathbf v\|$，收敛到绝对值最大的特征值；
-# - **Lanczos 迭代**（`mu.top_eigenvalues`）：每次 HVP 扩充一个正交基，用一个小三对角矩阵的特征值逼近两端的特征值，
+# - **Lanczos 迭代**（`mu.hessian.top_eigenvalues`）：每次 HVP 扩充一个正交基，用一个小三对角矩阵的特征值逼近两端的特征值，
 #   同样精度通常比幂迭代少很多次 HVP；
-# - **Hutchinson 估计**（`mu.hessian_trace`）：取随机 $\pm1$ 向量 $\mathbf v$，有 $\mathbb E[\mathbf v^\top\mathbf H\mathbf v]=\operatorname{tr}\mathbf H$，
+# - **Hutchinson 估计**（`mu.hessian.hessian_trace`）：取随机 $\pm1$ 向量 $\mathbf v$，有 $\mathbb E[\mathbf v^\top\mathbf H\mathbf v]=\operatorname{tr}\mathbf H$，
 #   多取几个求平均，并给出标准误（Standard Error）。
 #
 # 先在第 6 节 97 个参数的网络上对照精确答案，确认它们可信：
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-H_small = mu.model_hessian(net, mse, toy_batch)
+H_small = mu.hessian.model_hessian(net, mse, toy_batch)
 exact_small = torch.linalg.eigvalsh(H_small)
-top_small = mu.top_eigenvalues(net, mse, toy_batch, k=3, tol=1e-8, max_iter=97)
-low_small = mu.top_eigenvalues(net, mse, toy_batch, k=1, tol=1e-6, max_iter=97, which="smallest")
+top_small = mu.hessian.top_eigenvalues(net, mse, toy_batch, k=3, tol=1e-8, max_iter=97)
+low_small = mu.hessian.top_eigenvalues(net, mse, toy_batch, k=1, tol=1e-6, max_iter=97, which="smallest")
 torch.testing.assert_close(top_small.eigenvalues, exact_small.flip(0)[:3], rtol=1e-6, atol=1e-8)
 print("top-3 (Lanczos):", np.round(top_small.eigenvalues.numpy(), 4).tolist(), "| exact:", np.round(exact_small.flip(0)[:3].numpy(), 4).tolist())
 print(f"smallest (Lanczos) {float(low_small.eigenvalues[0]):+.2e}, exact {float(exact_small[0]):+.2e}")
-trace_small = mu.hessian_trace(net, mse, toy_batch, n_samples=200, seed=SEED)
+trace_small = mu.hessian.hessian_trace(net, mse, toy_batch, n_samples=200, seed=SEED)
 print(f"trace: exact {float(exact_small.sum()):.3f}, Hutchinson {trace_small.mean:.3f} ± {trace_small.stderr:.3f}")
 assert abs(trace_small.mean - float(exact_small.sum())) < 4 * trace_small.stderr
 
@@ -729,7 +730,7 @@ assert n_params >= 100_000
 
 # %% [markdown]
 # 先"从零开始"写 HVP 和幂迭代：求一次带计算图的梯度 $\mathbf g$（`create_graph=True`），之后每次
-# $\mathbf H\mathbf v$ 都是对 $\mathbf g^\top\mathbf v$ 再反向传播一次（计算图保留、重复使用）。再与 `mu.top_eigenvalues`（Lanczos）对比：
+# $\mathbf H\mathbf v$ 都是对 $\mathbf g^\top\mathbf v$ 再反向传播一次（计算图保留、重复使用）。再与 `mu.hessian.top_eigenvalues`（Lanczos）对比：
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -760,7 +761,7 @@ t0 = time.perf_counter()
 lam_power, n_power = power_iteration(hvp_scratch, n_params)
 t_power = time.perf_counter() - t0
 t0 = time.perf_counter()
-top = mu.top_eigenvalues(mlp, ce, (xb, yb), k=3, tol=1e-4, max_iter=100)
+top = mu.hessian.top_eigenvalues(mlp, ce, (xb, yb), k=3, tol=1e-4, max_iter=100)
 t_lanczos = time.perf_counter() - t0
 print(f"power iteration: lambda_max = {lam_power:.3f} after {n_power} HVPs, {t_power:.2f} s")
 print(f"Lanczos:         top-3 = {[round(v, 3) for v in top.eigenvalues.tolist()]} after {top.n_hvp} HVPs, {t_lanczos:.2f} s")
@@ -772,8 +773,8 @@ assert top.converged and abs(lam_power - float(top.eigenvalues[0])) < 2e-3 * abs
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-bottom = mu.top_eigenvalues(mlp, ce, (xb, yb), k=1, tol=1e-3, max_iter=30, which="smallest")
-trace_est = mu.hessian_trace(mlp, ce, (xb, yb), n_samples=30, seed=SEED)
+bottom = mu.hessian.top_eigenvalues(mlp, ce, (xb, yb), k=1, tol=1e-3, max_iter=30, which="smallest")
+trace_est = mu.hessian.hessian_trace(mlp, ce, (xb, yb), n_samples=30, seed=SEED)
 print(f"smallest Ritz value: {float(bottom.eigenvalues[0]):+.4f} ({bottom.n_hvp} HVPs, converged={bottom.converged})")
 print(f"trace: {trace_est.mean:.2f} ± {trace_est.stderr:.2f} (Hutchinson, 30 probes)")
 running = trace_est.samples.cumsum(0) / torch.arange(1, 31)
@@ -821,8 +822,8 @@ assert float(bottom.eigenvalues[0]) < 0 < trace_est.mean - 2 * trace_est.stderr
 # | 精确海森矩阵，1-H-1 tanh 网络，64 个点 | P = 97 | 481 | 961 | 1921 |
 # |---|---|---|---|---|
 # | 朴素循环（每行重建梯度图） | 40 ms | 351 ms | 797 ms | 3.4 s |
-# | 循环（复用梯度图，`mu.hessian_matrix_loop`） | 26 ms | 114 ms | 372 ms | 1.2 s |
-# | `torch.func`（`mu.model_hessian`） | 12 ms | 244 ms | 1.2 s | 11 s |
+# | 循环（复用梯度图，`mu.hessian.hessian_matrix_loop`） | 26 ms | 114 ms | 372 ms | 1.2 s |
+# | `torch.func`（`mu.hessian.model_hessian`） | 12 ms | 244 ms | 1.2 s | 11 s |
 # | `torch.func` 相对朴素循环的加速比 | ×3.3 | ×1.4 | ×0.67 | ×0.31 |
 #
 # 在单线程 CPU 上，`torch.func` 只在参数很少时占优，P 近千时反而更慢（向量化把所有行的中间结果同时放进内存）。
@@ -831,9 +832,9 @@ assert float(bottom.eigenvalues[0]) < 0 < trace_est.mean - 2 * trace_est.stderr
 # |---|---|---|---|
 # | 参考值（Lanczos，tol $10^{-7}$，18 次 HVP） | 21.9743 | — | — |
 # | PyHessian 0.1 幂迭代，tol $10^{-3}$ | 21.937 | $1.7\times10^{-3}$ | 0.19–0.28 s |
-# | `mu.top_eigenvalues`，tol $10^{-3}$（9 次 HVP） | 21.9743 | $<10^{-5}$ | 0.21–0.26 s |
+# | `mu.hessian.top_eigenvalues`，tol $10^{-3}$（9 次 HVP） | 21.9743 | $<10^{-5}$ | 0.21–0.26 s |
 # | PyHessian，tol $10^{-6}$（达到同样精度） | 21.9742 | $4\times10^{-6}$ | 0.86 s |
-# | 前 3 个特征值：PyHessian / `mu.top_eigenvalues` | — | — | 0.65–0.76 s / 0.27–0.38 s |
+# | 前 3 个特征值：PyHessian / `mu.hessian.top_eigenvalues` | — | — | 0.65–0.76 s / 0.27–0.38 s |
 #
 # 同样的容差下两者用时相当，但 Lanczos 的结果精确得多；要求同样精度时 Lanczos 约快 4 倍，求前 3 个时快约 2–2.5 倍。
 # PyHessian 只装在基准脚本的临时目录里，不是课程依赖。
@@ -866,7 +867,7 @@ ex.check_point_type(answer)
 # %% jupyter={"source_hidden": true}
 # Reference solution
 H_ex = torch.tensor([[2.0, 1.0, 0.0], [1.0, 2.0, 0.0], [0.0, 0.0, -0.5]])
-answer = mu.classify_critical_point(torch.linalg.eigvalsh(H_ex))
+answer = mu.critical_points.classify_critical_point(torch.linalg.eigvalsh(H_ex))
 ex.check_point_type(answer)
 
 # %% [markdown]

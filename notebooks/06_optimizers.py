@@ -33,6 +33,7 @@ from torch import nn
 
 import mlnote_utils as mu
 from mlnote_utils.exercises import ch06 as ex
+from mlnote_utils.experiments import ch06 as xp
 
 SEED = 0
 mu.seed_everything(SEED)
@@ -43,7 +44,7 @@ print(mu.describe_device(DEVICE))
 # ## 1. 一个又长又窄的山谷
 #
 # 笔记里有一张凸（Convex）误差曲面：沿一个方向非常平缓，沿另一个方向非常陡峭。我们用两个参数 $(w, b)$
-# 造一个同样形状的曲面（`mu.elongated_bowl`）：
+# 造一个同样形状的曲面（`xp.elongated_bowl`）：
 #
 # $$L(w,b)=\tfrac12\Big[\,0.2\,(w-4)^2 + 100\,\big(b-1-0.3\,(w-4)\big)^2\Big].$$
 #
@@ -59,7 +60,7 @@ print(mu.describe_device(DEVICE))
 # %%
 # NBVAL_CHECK_OUTPUT
 def bowl(x):  # x: (2,) = (w, b)
-    return mu.elongated_bowl(x[0], x[1])
+    return xp.elongated_bowl(x[0], x[1])
 
 
 H_hand = torch.tensor([[0.2 + 100 * 0.3**2, -100 * 0.3], [-100 * 0.3, 100.0]], dtype=torch.float64)
@@ -77,16 +78,16 @@ print(f"GD stability limit 2/lambda_max = {ETA_LIMIT:.5f}")
 
 # %%
 ws, bs = np.linspace(-4.5, 6.0, 220), np.linspace(-3.0, 3.0, 160)
-Z = mu.evaluate_grid(lambda W, B: mu.elongated_bowl(W, B), ws, bs)
+Z = mu.landscape.evaluate_grid(lambda W, B: xp.elongated_bowl(W, B), ws, bs)
 gd_runs = {
-    f"η = {r:g} × limit": mu.gradient_descent(bowl, START, lr=r * ETA_LIMIT, steps=1000)
+    f"η = {r:g} × limit": mu.landscape.gradient_descent(bowl, START, lr=r * ETA_LIMIT, steps=1000)
     for r in (0.25, 0.98, 1.01)
 }
 fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(13, 4.2))
 mu.plot_contour(ws, bs, Z, ax=ax0, log=True, title="Fixed-η GD, first 300 steps (stable runs)")
 stable = {k: t for k, t in gd_runs.items() if not k.startswith("η = 1.01")}
 mu.plot_trajectory(
-    {k: mu.Trajectory(t.points[:300], t.losses[:300], t.lr) for k, t in stable.items()}, ax=ax0
+    {k: mu.landscape.Trajectory(t.points[:300], t.losses[:300], t.lr) for k, t in stable.items()}, ax=ax0
 )
 for name, t in gd_runs.items():
     ax1.semilogy(t.losses, label=name)
@@ -129,7 +130,7 @@ assert slow.losses[-1] > 0.1 and edge.losses[-1] > 1e-3  # both still far from t
 #
 # $$m^{i}=-\eta\sum_{j=0}^{i-1}\lambda^{\,i-1-j}\,g^{j}.$$
 #
-# `mu.Momentum` 按递推式实现，`mu.momentum_unrolled` 按展开式实现；先核对二者。
+# `mu.optimizers.Momentum` 按递推式实现，`mu.optimizers.momentum_unrolled` 按展开式实现；先核对二者。
 # `torch.optim.SGD(momentum=μ)` 存的是另一种量：$b\leftarrow\mu b+g$，再走 $\theta\leftarrow\theta-\eta b$。
 # 令 $m=-\eta b$、$\mu=\lambda$，两者是同一条规则——同一个循环里逐步比较 $m$ 与 $-\eta b$：
 
@@ -139,7 +140,7 @@ eta, lam = 0.25 * ETA_LIMIT, 0.9
 ours = torch.tensor(START, dtype=torch.float64, requires_grad=True)
 theirs = torch.tensor(START, dtype=torch.float64, requires_grad=True)
 opt_ours, opt_torch = (
-    mu.Momentum([ours], lr=eta, momentum=lam),
+    mu.optimizers.Momentum([ours], lr=eta, momentum=lam),
     torch.optim.SGD([theirs], lr=eta, momentum=lam),
 )
 grads, ms = [], []
@@ -154,7 +155,7 @@ for _ in range(60):
     torch.testing.assert_close(opt_ours.state[ours]["m"], -eta * opt_torch.state[theirs]["momentum_buffer"])
     torch.testing.assert_close(ours, theirs)
 np.testing.assert_allclose(
-    np.array(ms), mu.momentum_unrolled(np.array(grads), eta, lam), rtol=1e-10, atol=1e-12
+    np.array(ms), mu.optimizers.momentum_unrolled(np.array(grads), eta, lam), rtol=1e-10, atol=1e-12
 )
 print("recurrence == unrolled weighted sum; m == -lr * torch's momentum_buffer at all 60 steps")
 
@@ -166,7 +167,7 @@ print("recurrence == unrolled weighted sum; m == -lr * torch's momentum_buffer a
 # 在山谷里，动量有什么用？同样取上限四分之一的 η，加上 $\lambda=0.9$：
 
 # %%
-mom = mu.optimizer_path(bowl, START, "Momentum", 1000, lr=eta, momentum=lam)
+mom = mu.landscape.optimizer_path(bowl, START, "Momentum", 1000, lr=eta, momentum=lam)
 fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(13, 4.2))
 mu.plot_contour(ws, bs, Z, ax=ax0, log=True, title="GD vs momentum, same η = 0.25 × limit")
 mu.plot_trajectory({"Momentum λ=0.9": mom, "GD": slow}, ax=ax0)  # GD drawn last so it stays visible
@@ -203,7 +204,7 @@ for ax, depth in zip(axes, (0.4, 0.6), strict=True):
     ax.plot(xs_1d, f1(xs_1d[None]), "k-", lw=1, label="f(x)")
     for lam in (0.0, 0.5, 0.9):
         name, hp = ("GD", {"lr": 0.1}) if lam == 0 else ("Momentum", {"lr": 0.1, "momentum": lam})
-        t = mu.optimizer_path(f1, [-2.0], name, 300, **hp)
+        t = mu.landscape.optimizer_path(f1, [-2.0], name, 300, **hp)
         ends[depth, lam] = float(t.final[0])
         ax.plot(
             t.points[:, 0],
@@ -242,9 +243,9 @@ assert abs(ends[0.6, 0.9] - 4.0) < 0.05 and abs(ends[0.6, 0.0] - 1.0) < 0.1  # .
 adaptive = {
     "GD η=0.98×limit": edge,
     "Momentum": mom,
-    "RMS η=0.1": mu.optimizer_path(bowl, START, "RMS", 1000, lr=0.1),
-    "RMSProp η=0.03 α=0.9": mu.optimizer_path(bowl, START, "RMSProp", 1000, lr=0.03, alpha=0.9),
-    "Adam η=0.1": mu.optimizer_path(bowl, START, "Adam", 1000, lr=0.1),
+    "RMS η=0.1": mu.landscape.optimizer_path(bowl, START, "RMS", 1000, lr=0.1),
+    "RMSProp η=0.03 α=0.9": mu.landscape.optimizer_path(bowl, START, "RMSProp", 1000, lr=0.03, alpha=0.9),
+    "Adam η=0.1": mu.landscape.optimizer_path(bowl, START, "Adam", 1000, lr=0.1),
 }
 fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(13, 4.2))
 mu.plot_contour(ws, bs, Z, ax=ax0, log=True, title="Adaptive learning rates on the long valley")
@@ -332,7 +333,7 @@ assert rate[800, 1] > 2.5 * rate[100, 1]
 # %%
 # NBVAL_IGNORE_OUTPUT
 sqrt_t = lambda t: float(np.sqrt(t + 1))
-warm = mu.warmup_then_decay(20)
+warm = mu.schedules.warmup_then_decay(20)
 pairs = {  # name: (ours, theirs, should match)
     "GD vs SGD": (("GD", {"lr": 0.018}), (torch.optim.SGD, {"lr": 0.018}), True),
     "Momentum vs SGD(momentum)": (
@@ -370,8 +371,8 @@ pairs = {  # name: (ours, theirs, should match)
 match_table = {}
 for name, ((a, hp_a), (b, hp_b), same) in pairs.items():
     diff = np.abs(
-        mu.optimizer_path(bowl, START, a, 500, **hp_a).points
-        - mu.optimizer_path(bowl, START, b, 500, **hp_b).points
+        mu.landscape.optimizer_path(bowl, START, a, 500, **hp_a).points
+        - mu.landscape.optimizer_path(bowl, START, b, 500, **hp_b).points
     ).max()
     match_table[name] = diff
     print(
@@ -392,21 +393,21 @@ for name, ((a, hp_a), (b, hp_b), same) in pairs.items():
 # 直到新出现的大梯度把 $\sigma_b$ 重新撑大。
 #
 # 笔记给出的药方是让 η 随时间变化：$\theta_i^{t+1}=\theta_i^t-\dfrac{\eta^t}{\sigma_i^t}g_i^t$。
-# `mu.warmup_then_decay` 给出一个乘在 η 上的系数 $f(t)$，可以直接交给 `torch.optim.lr_scheduler.LambdaLR`。
+# `mu.schedules.warmup_then_decay` 给出一个乘在 η 上的系数 $f(t)$，可以直接交给 `torch.optim.lr_scheduler.LambdaLR`。
 # 下面比较五种调度：不调度、只预热 100 步、$1/\sqrt{t+1}$ 衰减、余弦衰减（Cosine Decay）、预热 100 步再余弦衰减。
 
 # %%
 STEPS = 2500
 schedules = {
     "constant": None,
-    "warm-up 100": mu.warmup_then_decay(100, decay="none"),
-    "1/sqrt(t+1) decay": mu.warmup_then_decay(0, decay="inverse_sqrt"),
-    "cosine decay": mu.warmup_then_decay(0, decay="cosine", total_steps=STEPS),
-    "warm-up 100 + cosine": mu.warmup_then_decay(100, decay="cosine", total_steps=STEPS),
+    "warm-up 100": mu.schedules.warmup_then_decay(100, decay="none"),
+    "1/sqrt(t+1) decay": mu.schedules.warmup_then_decay(0, decay="inverse_sqrt"),
+    "cosine decay": mu.schedules.warmup_then_decay(0, decay="cosine", total_steps=STEPS),
+    "warm-up 100 + cosine": mu.schedules.warmup_then_decay(100, decay="cosine", total_steps=STEPS),
 }
 fig, ax = plt.subplots(figsize=(7, 3.5))
 for name, f in schedules.items():
-    factors = np.ones(STEPS) if f is None else mu.schedule_factors(f, STEPS)
+    factors = np.ones(STEPS) if f is None else mu.schedules.schedule_factors(f, STEPS)
     ax.plot(np.arange(1, STEPS + 1), factors, "k--" if f is None else "-", label=name)
 ax.set(
     title="Learning-rate multipliers f(t)", xlabel="step t + 1 (log scale)", ylabel="η_t / η", xscale="log"
@@ -420,7 +421,7 @@ plt.show()
 
 # %%
 long_runs = {
-    name: mu.optimizer_path(bowl, START, "RMS", STEPS, lr=0.1, schedule=f) for name, f in schedules.items()
+    name: mu.landscape.optimizer_path(bowl, START, "RMS", STEPS, lr=0.1, schedule=f) for name, f in schedules.items()
 }
 fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(13, 4.2))
 for name, t in long_runs.items():
@@ -433,11 +434,11 @@ plt.show()
 
 # %% [markdown]
 # 左图蓝线（不调度）在损失已经降到很低之后一次次突然跳高好几个数量级，右图对应的是 $b$ 被甩离谷底——
-# 这就是笔记说的“爆炸”。用 `mu.loss_spikes` 数一数损失跳到此前最低值 10 倍以上的次数：
+# 这就是笔记说的“爆炸”。用 `xp.loss_spikes` 数一数损失跳到此前最低值 10 倍以上的次数：
 
 # %%
 # NBVAL_CHECK_OUTPUT
-spikes = {name: mu.loss_spikes(t.losses, factor=10) for name, t in long_runs.items()}
+spikes = {name: xp.loss_spikes(t.losses, factor=10) for name, t in long_runs.items()}
 for name, t in long_runs.items():
     first = spikes[name][0] if len(spikes[name]) else "—"
     reached = first_below(t.losses)
@@ -468,8 +469,8 @@ assert first_below(long_runs["cosine decay"].losses) < 1.2 * first_below(long_ru
 # NBVAL_CHECK_OUTPUT
 spikes_03 = {}
 for name, f in schedules.items():
-    t = mu.optimizer_path(bowl, START, "RMS", STEPS, lr=0.3, schedule=f)
-    spikes_03[name] = mu.loss_spikes(t.losses, factor=10)
+    t = mu.landscape.optimizer_path(bowl, START, "RMS", STEPS, lr=0.3, schedule=f)
+    spikes_03[name] = xp.loss_spikes(t.losses, factor=10)
     print(f"η = 0.3, {name:22s} spikes: {len(spikes_03[name]):2d}  at steps {spikes_03[name][:4].tolist()}")
 assert len(spikes_03["constant"]) >= 3 and len(spikes_03["warm-up 100"]) >= 1
 assert len(spikes_03["1/sqrt(t+1) decay"]) == 0
@@ -495,7 +496,7 @@ presets = {
 }
 fig, axes = plt.subplots(2, 3, figsize=(16, 8))
 for ax, (name, hp) in zip(axes.flat[:5], presets.items(), strict=True):
-    t = mu.optimizer_path(bowl, START, name, 300, **hp)
+    t = mu.landscape.optimizer_path(bowl, START, name, 300, **hp)
     knobs = ", ".join(f"{k}={v}" for k, v in hp.items())
     mu.plot_contour(ws, bs, Z, ax=ax, log=True, title=f"{name} ({knobs})\nL(300) = {t.losses[-1]:.1e}")
     mu.plot_trajectory({name: t}, ax=ax)
@@ -512,7 +513,7 @@ plt.show()
 # %%
 # NBVAL_IGNORE_OUTPUT
 def draw_optimizer(ax, name, lr, momentum, alpha, steps):
-    traj = mu.optimizer_path(bowl, START, name, steps, **mu.optimizer_knobs(name, lr, momentum, alpha))
+    traj = mu.landscape.optimizer_path(bowl, START, name, steps, **mu.optimizers.optimizer_knobs(name, lr, momentum, alpha))
     mu.plot_contour(ws, bs, Z, ax=ax, log=True, title=f"{name}: L({steps}) = {traj.losses[-1]:.2e}")
     return mu.plot_trajectory({name: traj}, ax=ax)
 
@@ -520,7 +521,7 @@ def draw_optimizer(ax, name, lr, momentum, alpha, steps):
 optimizer_widget = mu.interactive_figure(
     draw_optimizer,
     figsize=(7, 4.5),
-    name=mu.choice(list(mu.OPTIMIZER_CLASSES), "RMS", "optimizer"),
+    name=mu.choice(list(mu.optimizers.OPTIMIZER_CLASSES), "RMS", "optimizer"),
     lr=mu.log_slider(0.1, 1e-3, 1.0, "η"),
     momentum=mu.float_slider(0.9, 0.0, 0.99, 0.01, "λ (β1)"),
     alpha=mu.float_slider(0.9, 0.0, 0.999, 0.001, "α (β2)"),
@@ -551,11 +552,11 @@ def make_mlp():
 
 
 race = {
-    "GD η=1.0": lambda p: mu.GD(p, lr=1.0),
-    "Momentum η=0.1 λ=0.9": lambda p: mu.Momentum(p, lr=0.1, momentum=0.9),
-    "RMS η=0.01": lambda p: mu.RMS(p, lr=0.01),
-    "RMSProp η=0.01 α=0.99": lambda p: mu.RMSProp(p, lr=0.01, alpha=0.99),
-    "Adam η=0.01": lambda p: mu.Adam(p, lr=0.01),
+    "GD η=1.0": lambda p: mu.optimizers.GD(p, lr=1.0),
+    "Momentum η=0.1 λ=0.9": lambda p: mu.optimizers.Momentum(p, lr=0.1, momentum=0.9),
+    "RMS η=0.01": lambda p: mu.optimizers.RMS(p, lr=0.01),
+    "RMSProp η=0.01 α=0.99": lambda p: mu.optimizers.RMSProp(p, lr=0.01, alpha=0.99),
+    "Adam η=0.01": lambda p: mu.optimizers.Adam(p, lr=0.01),
 }
 with mu.cpu_threads(1):  # tiny matrices: one CPU thread is faster than several that wait for each other
     curves = mu.training_curves(
@@ -661,7 +662,7 @@ ex.check_rms_sigma(rms_sigma)
 
 # %% [markdown]
 # **练习 3**：下面哪一个 `torch.optim.SGD` 的设置与笔记的 `Momentum(lr=η, momentum=λ)`（η 固定）走出完全相同的路径？
-# 选项见 `ex.SGD_MAPPING_OPTIONS`。可以用 `mu.optimizer_path` 亲自试一试。
+# 选项见 `ex.SGD_MAPPING_OPTIONS`。可以用 `mu.landscape.optimizer_path` 亲自试一试。
 
 # %%
 answer_3 = None  # one of ex.SGD_MAPPING_OPTIONS

@@ -55,14 +55,14 @@ print(mu.describe_device(DEVICE))
 # %%
 # NBVAL_CHECK_OUTPUT
 labels = torch.tensor([0, 2, 1, 2])
-Y = mu.one_hot(labels, 3)  # (4, 3)
+Y = mu.classification.one_hot(labels, 3)  # (4, 3)
 print(Y)
 torch.testing.assert_close(Y, F.one_hot(labels, 3).float())
-dist = torch.cdist(mu.one_hot(torch.arange(3), 3), mu.one_hot(torch.arange(3), 3))
+dist = torch.cdist(mu.classification.one_hot(torch.arange(3), 3), mu.classification.one_hot(torch.arange(3), 3))
 print("pairwise distances between classes:\n", dist.round(decimals=4))
 
 # %% [markdown]
-# 手写的 `mu.one_hot` 与 PyTorch 的 `F.one_hot` 完全一致；三个类别两两之间的距离都是 $\sqrt2\approx1.4142$，
+# 手写的 `mu.classification.one_hot` 与 PyTorch 的 `F.one_hot` 完全一致；三个类别两两之间的距离都是 $\sqrt2\approx1.4142$，
 # 没有哪两类“更近”。
 
 # %% [markdown]
@@ -84,15 +84,15 @@ print("pairwise distances between classes:\n", dist.round(decimals=4))
 # %%
 # NBVAL_CHECK_OUTPUT
 z = torch.tensor([1000.0, 1001.0, 1002.0])
-print("naive :", mu.softmax_naive(z))  # exp(1000) = inf, inf / inf = nan
-print("stable:", mu.softmax_stable(z).round(decimals=4))
+print("naive :", mu.classification.softmax_naive(z))  # exp(1000) = inf, inf / inf = nan
+print("stable:", mu.classification.softmax_stable(z).round(decimals=4))
 print("float32 exp(88), exp(89):", torch.exp(torch.tensor([88.0, 89.0])))
 
 torch.manual_seed(SEED)
 logits = torch.randn(5, 4) * 3  # (N, C)
-torch.testing.assert_close(mu.softmax_stable(logits), torch.softmax(logits, dim=1))
-torch.testing.assert_close(mu.softmax_stable(z), torch.softmax(z, dim=0))
-torch.testing.assert_close(mu.softmax_stable(logits).sum(1), torch.ones(5))
+torch.testing.assert_close(mu.classification.softmax_stable(logits), torch.softmax(logits, dim=1))
+torch.testing.assert_close(mu.classification.softmax_stable(z), torch.softmax(z, dim=0))
+torch.testing.assert_close(mu.classification.softmax_stable(logits).sum(1), torch.ones(5))
 print("hand-made softmax == torch.softmax; every row sums to 1")
 
 # %% [markdown]
@@ -124,12 +124,12 @@ print("hand-made softmax == torch.softmax; every row sums to 1")
 # %%
 # NBVAL_CHECK_OUTPUT
 targets = torch.tensor([0, 3, 1, 1, 2])
-torch.testing.assert_close(mu.cross_entropy_by_hand(logits, targets), F.cross_entropy(logits, targets))
+torch.testing.assert_close(mu.classification.cross_entropy_by_hand(logits, targets), F.cross_entropy(logits, targets))
 huge = logits * 500
-torch.testing.assert_close(mu.cross_entropy_by_hand(huge, targets), F.cross_entropy(huge, targets))
+torch.testing.assert_close(mu.classification.cross_entropy_by_hand(huge, targets), F.cross_entropy(huge, targets))
 
 z_var = logits.clone().requires_grad_(True)
-Y_hat = mu.one_hot(targets, 4)
+Y_hat = mu.classification.one_hot(targets, 4)
 p = torch.softmax(logits, dim=1)  # (N, C)
 (g_ce,) = torch.autograd.grad(F.cross_entropy(z_var, targets, reduction="sum"), z_var)
 torch.testing.assert_close(g_ce, p - Y_hat)
@@ -151,7 +151,7 @@ for scale in [1.0, 3.0, 6.0]:
     zz = torch.tensor([[0.0, scale, 0.0]], requires_grad=True)  # the true class is 0
     y0 = torch.tensor([0])
     (gc,) = torch.autograd.grad(F.cross_entropy(zz, y0), zz)
-    (gm,) = torch.autograd.grad(mu.mse_on_probabilities(zz, y0), zz)
+    (gm,) = torch.autograd.grad(mu.classification.mse_on_probabilities(zz, y0), zz)
     print(f"p(true)={torch.softmax(zz, 1)[0, 0]:.4f}  |grad CE|={gc.norm():.4f}  |grad MSE|={gm.norm():.4f}")
 assert gc.norm() > 1.0 and gm.norm() < 0.05
 
@@ -168,14 +168,14 @@ assert gc.norm() > 1.0 and gm.norm() < 0.05
 # 用相同的学习率 $\eta=1$ 在两个曲面上各走 100 步梯度下降。
 
 # %%
-x_toy, y_toy = mu.make_toy_binary(n=40, spread=0.7, seed=SEED)
+x_toy, y_toy = mu.classification.make_toy_binary(n=40, spread=0.7, seed=SEED)
 ws, bs = np.linspace(-6, 8, 141), np.linspace(-6, 6, 121)
 surfaces, paths = {}, {}
 for kind in ["mse", "ce"]:
-    surfaces[kind] = mu.evaluate_grid(lambda W, B, k=kind: mu.toy_classifier_loss(W, B, x_toy, y_toy, k), ws, bs)
+    surfaces[kind] = mu.landscape.evaluate_grid(lambda W, B, k=kind: mu.classification.toy_classifier_loss(W, B, x_toy, y_toy, k), ws, bs)
     paths[kind] = {
-        f"start ({w0:g}, {b0:g})": mu.gradient_descent(
-            lambda th, k=kind: mu.toy_classifier_loss(th[0], th[1], x_toy, y_toy, k), [w0, b0], lr=1.0, steps=100
+        f"start ({w0:g}, {b0:g})": mu.landscape.gradient_descent(
+            lambda th, k=kind: mu.classification.toy_classifier_loss(th[0], th[1], x_toy, y_toy, k), [w0, b0], lr=1.0, steps=100
         )
         for w0, b0 in [(-4.0, -3.0), (-4.0, 3.0), (1.0, 5.0)]
     }
@@ -201,7 +201,7 @@ grad_norm = {}
 for start in paths["mse"]:
     for kind in ["mse", "ce"]:
         t = paths[kind][start]
-        loss = lambda th, k=kind: mu.toy_classifier_loss(th[0], th[1], x_toy, y_toy, k)
+        loss = lambda th, k=kind: mu.classification.toy_classifier_loss(th[0], th[1], x_toy, y_toy, k)
         grad_norm[kind, start] = float(torch.func.grad(loss)(torch.from_numpy(t.points[0])).norm())
         print(
             f"{start:>16} {kind:>3}: |grad| at start={grad_norm[kind, start]:.3f}  loss start={t.losses[0]:.3f}"
@@ -223,8 +223,8 @@ for start in ["start (-4, -3)", "start (-4, 3)"]:  # the two starts on the left 
 # %%
 # NBVAL_IGNORE_OUTPUT
 def draw_toy_path(ax, kind, lr, w0, b0):
-    loss = lambda th: mu.toy_classifier_loss(th[0], th[1], x_toy, y_toy, kind)  # noqa: E731
-    traj = mu.gradient_descent(loss, [w0, b0], lr=lr, steps=100)
+    loss = lambda th: mu.classification.toy_classifier_loss(th[0], th[1], x_toy, y_toy, kind)  # noqa: E731
+    traj = mu.landscape.gradient_descent(loss, [w0, b0], lr=lr, steps=100)
     mu.plot_contour(ws, bs, surfaces[kind], ax=ax, title=f"{kind}: loss {traj.losses[0]:.3f} -> {traj.losses[-1]:.3f}")
     mu.plot_trajectory(traj, ax=ax)
     return ax
@@ -263,7 +263,7 @@ def likelihood(w: float, b: float) -> torch.Tensor:
 
 N = len(x_toy)
 for w, b in [(0.5, 0.0), (2.0, -0.3), (-1.0, 1.0)]:
-    ce = mu.toy_classifier_loss(torch.tensor(w), torch.tensor(b), x_toy, y_toy, "ce")
+    ce = mu.classification.toy_classifier_loss(torch.tensor(w), torch.tensor(b), x_toy, y_toy, "ce")
     torch.testing.assert_close(torch.exp(-N * ce), likelihood(w, b))
     print(f"w={w:5.2f} b={b:5.2f}  CE={float(ce):.4f}  likelihood={float(likelihood(w, b)):.3e}")
 
@@ -288,7 +288,7 @@ print(f"grid argmin CE == grid argmax likelihood: w={ws[i_ce[1]]:.1f}, b={bs[i_c
 # NBVAL_IGNORE_OUTPUT
 digits = mu.load_digits_split()
 test_loader = mu.make_loader(digits.test(), 450, shuffle=False)
-losses = {"cross-entropy": F.cross_entropy, "MSE": mu.mse_on_probabilities}
+losses = {"cross-entropy": F.cross_entropy, "MSE": mu.classification.mse_on_probabilities}
 histories, models = {}, {}
 for name, loss_fn in losses.items():
     for seed in range(3):
@@ -332,14 +332,14 @@ fig.tight_layout()
 best = models["cross-entropy", 0].eval()
 with torch.no_grad():
     pred = best(digits.x_test.to(DEVICE)).argmax(1).cpu()
-cm = mu.confusion_matrix(pred, digits.y_test, 10)
+cm = mu.classification.confusion_matrix(pred, digits.y_test, 10)
 assert cm.sum() == len(digits.y_test) and np.trace(cm) == int((pred == digits.y_test).sum())
 t_worst, p_worst = np.unravel_index((cm - np.diag(np.diag(cm))).argmax(), cm.shape)
 print(f"test accuracy {np.trace(cm) / cm.sum():.3f}; most confused: true {t_worst} predicted as {p_worst}")
 wrong = torch.nonzero(pred != digits.y_test).ravel()[:8]
 fig, axes = plt.subplots(2, 1, figsize=(9, 8.5), gridspec_kw={"height_ratios": [4, 1]})
-mu.plot_confusion_matrix(cm, ax=axes[0], title="digits, cross-entropy model (seed 0)")
-mu.plot_misclassified(digits.x_test[wrong], digits.y_test[wrong].tolist(), pred[wrong].tolist(), ax=axes[1])
+mu.classification.plot_confusion_matrix(cm, ax=axes[0], title="digits, cross-entropy model (seed 0)")
+mu.classification.plot_misclassified(digits.x_test[wrong], digits.y_test[wrong].tolist(), pred[wrong].tolist(), ax=axes[1])
 fig.tight_layout()
 
 # %% [markdown]
@@ -402,7 +402,7 @@ ex.check_ce_gradient(answer)
 # %% jupyter={"source_hidden": true}
 # Reference solution
 z3 = torch.tensor(ex.GRAD_LOGITS)
-answer = torch.softmax(z3, 0) - mu.one_hot(torch.tensor([ex.GRAD_TARGET]), 3)[0]
+answer = torch.softmax(z3, 0) - mu.classification.one_hot(torch.tensor([ex.GRAD_TARGET]), 3)[0]
 ex.check_ce_gradient(answer)
 
 # %% [markdown]

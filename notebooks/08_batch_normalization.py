@@ -37,6 +37,7 @@ from torch import nn
 
 import mlnote_utils as mu
 from mlnote_utils.exercises import ch08 as ex
+from mlnote_utils.experiments import ch08 as xp
 
 SEED = 0
 mu.seed_everything(SEED)
@@ -59,8 +60,8 @@ print(mu.describe_device(DEVICE))
 # 下面用 $r=10$ 的数据，学习率都取各自稳定上限的 0.9 倍，从同一个相对位置（最优点 $+(-3, 2.5)$）出发。
 
 # %%
-demo_raw = mu.feature_scale_demo(10.0, standardized=False, steps=200)
-demo_std = mu.feature_scale_demo(10.0, standardized=True, steps=200)
+demo_raw = xp.feature_scale_demo(10.0, standardized=False, steps=200)
+demo_std = xp.feature_scale_demo(10.0, standardized=True, steps=200)
 fig, axes = plt.subplots(1, 2, figsize=(12, 5))
 for ax, demo, name in zip(axes, [demo_raw, demo_std], ["raw (x2 is 10x larger)", "standardized"], strict=True):
     mu.plot_contour(demo.ws1, demo.ws2, demo.surface, ax=ax, log=True, labels=("w1", "w2"),
@@ -87,8 +88,8 @@ fig.tight_layout()
 # NBVAL_CHECK_OUTPUT
 from sklearn.preprocessing import StandardScaler
 
-x_raw, y_raw = mu.make_two_scale_regression(10.0, n=200, seed=SEED)
-x_tilde, m, s = mu.standardize_features(x_raw)
+x_raw, y_raw = xp.make_two_scale_regression(10.0, n=200, seed=SEED)
+x_tilde, m, s = mu.normalization.standardize_features(x_raw)
 np.testing.assert_allclose(x_tilde.numpy(), StandardScaler().fit_transform(x_raw.numpy()), atol=1e-10)
 print("feature std before:", x_raw.std(0, unbiased=False).numpy().round(2))
 print("feature mean/std after:", x_tilde.mean(0).numpy().round(6) + 0.0, x_tilde.std(0, unbiased=False).numpy().round(6))
@@ -107,7 +108,7 @@ ratios = [1.0, 3.0, 10.0, 30.0]
 steps_needed = {}
 for r in ratios:
     for standardized in [False, True]:
-        steps_needed[r, standardized] = mu.feature_scale_demo(r, standardized, steps=1000, grid=11).steps_to_converge
+        steps_needed[r, standardized] = xp.feature_scale_demo(r, standardized, steps=1000, grid=11).steps_to_converge
 print(" ratio r | steps (raw) | steps (standardized)")
 for r in ratios:
     print(f"{r:8g} | {steps_needed[r, False]:11d} | {steps_needed[r, True]:20d}")
@@ -122,7 +123,7 @@ assert steps_needed[1.0, False] < steps_needed[10.0, False] < steps_needed[30.0,
 # %%
 # NBVAL_IGNORE_OUTPUT
 def draw_scale(ax, ratio, standardized):
-    demo = mu.feature_scale_demo(ratio, standardized, steps=300)
+    demo = xp.feature_scale_demo(ratio, standardized, steps=300)
     mu.plot_contour(demo.ws1, demo.ws2, demo.surface, ax=ax, log=True, labels=("w1", "w2"),
                     title=f"r={ratio:.3g}, standardized={standardized}: {demo.steps_to_converge} steps")
     mu.plot_trajectory(demo.path, ax=ax)
@@ -141,7 +142,7 @@ widget
 # %%
 fig, axes = plt.subplots(1, 3, figsize=(15, 4.5))
 for ax, r in zip(axes, [1.0, 4.0, 20.0], strict=True):
-    demo = mu.feature_scale_demo(r, standardized=False, steps=300)
+    demo = xp.feature_scale_demo(r, standardized=False, steps=300)
     mu.plot_contour(demo.ws1, demo.ws2, demo.surface, ax=ax, log=True, labels=("w1", "w2"),
                     title=f"raw features, r={r:g}: {demo.steps_to_converge or '>300'} steps")
     mu.plot_trajectory(demo.path, ax=ax)
@@ -177,17 +178,17 @@ bn = nn.BatchNorm1d(3)
 with torch.no_grad():
     bn.weight.copy_(torch.tensor([1.5, 0.5, 2.0]))  # gamma
     bn.bias.copy_(torch.tensor([0.0, -1.0, 0.3]))  # beta
-z_hand, mu_b, var_b = mu.batch_norm_forward(z, bn.weight, bn.bias, eps=bn.eps)
+z_hand, mu_b, var_b = mu.normalization.batch_norm_forward(z, bn.weight, bn.bias, eps=bn.eps)
 z_torch = bn(z)
 torch.testing.assert_close(z_hand, z_torch)
 print("z_tilde mean per feature:", ((z_hand - bn.bias) / bn.weight).mean(0).detach().numpy().round(5) + 0.0)
 print("z_tilde std per feature :", ((z_hand - bn.bias) / bn.weight).std(0, unbiased=False).detach().numpy().round(4))
 
 zv = z.detach().requires_grad_(True)
-(g_hand,) = torch.autograd.grad(mu.batch_norm_forward(zv, bn.weight, bn.bias, bn.eps)[0].pow(2).sum(), zv)
+(g_hand,) = torch.autograd.grad(mu.normalization.batch_norm_forward(zv, bn.weight, bn.bias, bn.eps)[0].pow(2).sum(), zv)
 (g_torch,) = torch.autograd.grad(bn(zv).pow(2).sum(), zv)
 torch.testing.assert_close(g_hand, g_torch)
-jac = torch.autograd.functional.jacobian(lambda t: mu.batch_norm_forward(t, bn.weight, bn.bias)[0][0, 0], zv)
+jac = torch.autograd.functional.jacobian(lambda t: mu.normalization.batch_norm_forward(t, bn.weight, bn.bias)[0][0, 0], zv)
 print("d out[0,0] / d z[1:,0] (other samples):", jac[1:, 0].numpy().round(3))
 print("hand-made BN == nn.BatchNorm1d (output and gradient)")
 
@@ -211,7 +212,7 @@ print("hand-made BN == nn.BatchNorm1d (output and gradient)")
 # %%
 # NBVAL_CHECK_OUTPUT
 torch.manual_seed(SEED)
-ref, hand = nn.BatchNorm1d(3), mu.HandBatchNorm1d(3)
+ref, hand = nn.BatchNorm1d(3), mu.normalization.HandBatchNorm1d(3)
 for _ in range(20):
     zb = torch.randn(16, 3) * torch.tensor([1.0, 4.0, 0.5]) + torch.tensor([3.0, -2.0, 0.0])  # (16, 3)
     torch.testing.assert_close(hand(zb), ref(zb))
@@ -238,7 +239,7 @@ print("hand-made running statistics and eval-mode BN == nn.BatchNorm1d")
 # NBVAL_IGNORE_OUTPUT
 data = mu.load_mnist1d()
 mu.seed_everything(SEED)
-bn_net = mu.make_config_mlp(mu.NetConfig("BN-x5", "relu", True, 0.5), 40, 10)
+bn_net = mu.make_config_mlp(xp.NetConfig("BN-x5", "relu", True, 0.5), 40, 10)
 opt = torch.optim.SGD(bn_net.parameters(), lr=0.5)
 hist = mu.fit(bn_net, nn.functional.cross_entropy, opt, mu.make_loader(data.train(), 60, seed=SEED), 5,
               metric=mu.accuracy, device=DEVICE, checkpoint=mu.checkpoint_path("ch08_bn_net"))
@@ -249,7 +250,7 @@ print(f"after {len(hist)} epochs: train accuracy {hist.train_metric[-1]:.3f}")
 hand_net = copy.deepcopy(bn_net).cpu()
 for i, m in enumerate(hand_net):
     if isinstance(m, nn.BatchNorm1d):
-        hand_net[i] = mu.HandBatchNorm1d(m.num_features)
+        hand_net[i] = mu.normalization.HandBatchNorm1d(m.num_features)
         hand_net[i].load_state_dict(m.state_dict(), strict=False)  # gamma, beta, running stats
 bn_cpu = bn_net.cpu().eval()
 xt, yt = data.x_test, data.y_test
@@ -296,7 +297,7 @@ _ = bn_cpu.eval()  # back to evaluation mode
 #
 # **为满足时间预算而缩小的地方：** 若每个网络训练 6000 步（用作参考的全长），耗时是本实验的 5 倍，远超整本笔记本 90 秒的预算，
 # 所以每个网络只训练 **1200 步**（约 18 个 epoch），只用 3 个种子，以“测试准确率首次达到 50%”为目标。
-# 为了更快，21 个互相独立的网络被叠成一批用批量矩阵乘法同时训练（`mu.train_mlps_side_by_side`；
+# 为了更快，21 个互相独立的网络被叠成一批用批量矩阵乘法同时训练（`xp.train_mlps_side_by_side`；
 # 单元测试验证了它与逐个训练 `nn.Sequential` 的结果相同）；这一步只用 1 个 CPU 线程——矩阵很小，
 # 多线程几乎不会更快，而在与其他程序共享 CPU 时反而会慢很多倍。
 
@@ -304,18 +305,18 @@ _ = bn_cpu.eval()  # back to evaluation mode
 # NBVAL_IGNORE_OUTPUT
 ETA, STEPS, SEEDS, TARGET = 0.1, 1200, [0, 1, 2], 0.5
 configs = [
-    mu.NetConfig("Baseline", "relu", False, ETA),
-    mu.NetConfig("Baseline-x30", "relu", False, 30 * ETA),
-    mu.NetConfig("BN-Baseline", "relu", True, ETA),
-    mu.NetConfig("BN-x5", "relu", True, 5 * ETA),
-    mu.NetConfig("BN-x30", "relu", True, 30 * ETA),
-    mu.NetConfig("BN-x5-Sigmoid", "sigmoid", True, 5 * ETA),
-    mu.NetConfig("x5-Sigmoid", "sigmoid", False, 5 * ETA),
+    xp.NetConfig("Baseline", "relu", False, ETA),
+    xp.NetConfig("Baseline-x30", "relu", False, 30 * ETA),
+    xp.NetConfig("BN-Baseline", "relu", True, ETA),
+    xp.NetConfig("BN-x5", "relu", True, 5 * ETA),
+    xp.NetConfig("BN-x30", "relu", True, 30 * ETA),
+    xp.NetConfig("BN-x5-Sigmoid", "sigmoid", True, 5 * ETA),
+    xp.NetConfig("x5-Sigmoid", "sigmoid", False, 5 * ETA),
 ]
 mu.seed_everything(SEED)
-run = mu.train_mlps_side_by_side(configs, SEEDS, data.x_train, data.y_train, data.x_test, data.y_test,
+run = xp.train_mlps_side_by_side(configs, SEEDS, data.x_train, data.y_train, data.x_test, data.y_test,
                                  steps=STEPS, batch_size=60, eval_every=50, device=DEVICE)
-reach = mu.steps_to_reach(run["steps"], run["test_acc"], TARGET)  # (configs, seeds)
+reach = xp.steps_to_reach(run["steps"], run["test_acc"], TARGET)  # (configs, seeds)
 final = run["test_acc"][:, :, -1]
 print(f"{'config':>14} | {'lr':>5} | steps to {TARGET:.0%} test accuracy (per seed) | median | final accuracy (min-max)")
 for i, c in enumerate(configs):
