@@ -27,6 +27,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 import mlnote_utils as mu
 from mlnote_utils.exercises import ch04 as ex
@@ -56,12 +57,17 @@ plt.show()
 #
 # 全章使用 MNIST-1D：每条信号是长度为 40 的一维序列，标签是 0–9 共 10 类，由 `mnist1d` 包离线生成。
 # 我们把生成器的 4000 条训练信号当作"手里的数据"，另外 1000 条测试信号只用来做最后的检验。
-# 本章的网络都很小，所以下面先让 PyTorch 只用一个 CPU 线程（多个线程互相等待反而更慢），章末再恢复。
+# 本章的网络都很小：它们的矩阵乘法小到拆给多个 CPU 线程反而更慢，所以训练单元都放在 `with mu.cpu_threads(1):` 里
+# （离开代码块后线程数自动恢复）。
+
+# %% [markdown]
+# 每次训练都走课程统一的训练循环 `mu.fit`。下面这个小函数只是把本章共用的设置写在一处：交叉熵损失、
+# 每步从数据中有放回地随机抽一批（`mu.RandomBatches`；`batch_size=None` 表示每步都用全部数据），
+# 在第 0 步、每 `eval_every` 步和最后一步，用评估模式在**未增强**的训练集和 `eval_sets` 上记录损失与准确率
+# （记在 `History` 里，名字是 `"train_loss"`、`"valid_acc"` 这样的"数据集_指标"）。
 
 # %%
 # NBVAL_CHECK_OUTPUT
-N_THREADS = torch.get_num_threads()
-torch.set_num_threads(1)  # our nets are tiny: one CPU thread beats several that wait for each other
 data = mu.load_mnist1d()  # 4000 train + 1000 test signals, generated offline
 x_pool, y_pool = data.x_train, data.y_train
 x_test, y_test = data.x_test, data.y_test
@@ -71,6 +77,18 @@ print("classes:", torch.bincount(y_pool).tolist())
 # %% [markdown]
 # 训练集中 10 个类别各约 400 条，类别基本均衡，所以随机乱猜的准确率约为 10%，对应的交叉熵是 $\ln 10 \approx 2.303$。
 # 后面看到损失停在 2.30 附近，就说明模型什么也没学到。
+
+# %%
+def train(net, x, y, *, steps, lr, batch_size=None, optimizer="sgd", eval_sets=None, eval_every=None, step=None, seed=SEED):
+    """Cross-entropy training through mu.fit; logs train (un-augmented) and eval-set loss/accuracy."""
+    if optimizer == "sgd":
+        opt = torch.optim.SGD(net.parameters(), lr=lr, momentum=0.9)
+    else:
+        opt = torch.optim.Adam(net.parameters(), lr=lr)
+    data = (x, y) if batch_size is None else mu.RandomBatches(x, y, batch_size=batch_size, seed=seed)
+    return mu.fit(net, opt, data, loss_fn=F.cross_entropy, step=step, steps=steps,
+                  valid={"train": (x, y), **(eval_sets or {})}, metrics={"acc": mu.accuracy},
+                  eval_every=eval_every or steps, eval_at_start=True, device=DEVICE, seed=seed, progress=False)  # fmt: skip
 
 # %% [markdown]
 # ## 2. 训练损失大：模型偏差，还是优化失败？
@@ -87,7 +105,7 @@ print("classes:", torch.bincount(y_pool).tolist())
 # %%
 # NBVAL_CHECK_OUTPUT
 torch.manual_seed(SEED)
-shallow = mu.plain_mlp(40, 32, depth=4, n_classes=10)  # 4 hidden layers, plain (no residuals)
+shallow = mu.mlp(40, 32, 4, 10)  # 4 hidden layers, plain (no residuals)
 deep_copy = mu.initialization.deepen_with_identity(shallow, extra_layers=4)  # 8 hidden layers, same function
 n_linear = lambda m: sum(isinstance(layer, torch.nn.Linear) for layer in m)  # noqa: E731
 print("Linear layers:", n_linear(shallow), "->", n_linear(deep_copy))
@@ -107,13 +125,13 @@ print("8-layer copy reproduces the 4-layer outputs on all 4000 signals: True")
 # %%
 # NBVAL_IGNORE_OUTPUT
 depth_runs = {}
-for seed in (0, 1):
-    for depth in (4, 8):
+with mu.cpu_threads(1):
+    for seed, depth in mu.progress_bar([(0, 4), (0, 8), (1, 4), (1, 8)], desc="runs"):
         torch.manual_seed(seed)
-        net = mu.plain_mlp(40, 32, depth=depth, n_classes=10)
-        depth_runs[("default", depth, seed)] = mu.train_classifier(
+        net = mu.mlp(40, 32, depth, 10)
+        depth_runs[("default", depth, seed)] = train(
             net, x_pool, y_pool, steps=1000, lr=0.05, batch_size=128, eval_every=50,
-            eval_sets={"test": (x_test, y_test)}, seed=seed, device=DEVICE,
+            eval_sets={"test": (x_test, y_test)}, seed=seed,
         )  # fmt: skip
 for (_, depth, seed), r in depth_runs.items():
     print(f"{depth} layers, seed {seed}: train loss {r['train_loss'][-1]:.2f}, test loss {r['test_loss'][-1]:.2f}")
@@ -121,7 +139,7 @@ for (_, depth, seed), r in depth_runs.items():
 # %%
 fig, ax = plt.subplots(figsize=(7, 3.8))
 for (_, depth, seed), r in depth_runs.items():
-    ax.plot(r["step"], r["train_loss"], color="tab:blue" if depth == 4 else "tab:red",
+    ax.plot(r.steps_of("train_loss"), r["train_loss"], color="tab:blue" if depth == 4 else "tab:red",
             ls="-" if seed == 0 else "--", label=f"{depth} layers, seed {seed}")  # fmt: skip
 ax.axhline(np.log(10), color="0.5", lw=0.8, ls=":", label="chance: ln 10")
 ax.set(title="Plain ReLU MLPs, same SGD: training loss", xlabel="step", ylabel="training loss (cross-entropy)")
@@ -169,8 +187,8 @@ def he_init_(net):
 
 
 torch.manual_seed(SEED)
-std_default = mu.initialization.layer_signal_std(mu.plain_mlp(40, 32, 8, 10), x_pool[:1000])
-std_he = mu.initialization.layer_signal_std(he_init_(mu.plain_mlp(40, 32, 8, 10)), x_pool[:1000])
+std_default = mu.initialization.layer_signal_std(mu.mlp(40, 32, 8, 10), x_pool[:1000])
+std_he = mu.initialization.layer_signal_std(he_init_(mu.mlp(40, 32, 8, 10)), x_pool[:1000])
 ratio_default = float(np.exp(np.mean(np.log(std_default[1:-1] / std_default[:-2]))))  # hidden -> hidden
 ratio_he = float(np.exp(np.mean(np.log(std_he[1:-1] / std_he[:-2]))))
 print(f"mean per-layer std ratio: default {ratio_default:.1f} (theory 0.41), He {ratio_he:.1f} (theory 1.0)")
@@ -193,12 +211,12 @@ plt.show()
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-for seed in (0, 1):
-    for depth in (4, 8):
+with mu.cpu_threads(1):
+    for seed, depth in mu.progress_bar([(0, 4), (0, 8), (1, 4), (1, 8)], desc="runs"):
         torch.manual_seed(seed)
-        net = he_init_(mu.plain_mlp(40, 32, depth=depth, n_classes=10))
-        depth_runs[("he", depth, seed)] = mu.train_classifier(
-            net, x_pool, y_pool, steps=1000, lr=0.05, batch_size=128, eval_every=50, seed=seed, device=DEVICE
+        net = he_init_(mu.mlp(40, 32, depth, 10))
+        depth_runs[("he", depth, seed)] = train(
+            net, x_pool, y_pool, steps=1000, lr=0.05, batch_size=128, eval_every=50, seed=seed
         )
 final = {key: r["train_loss"][-1] for key, r in depth_runs.items()}
 print("final training loss      4 layers   8 layers")
@@ -257,14 +275,15 @@ assert train_acc == 1.0 and test_acc < 0.2
 x_small, y_small = x_pool[:1000], y_pool[:1000]
 x_valid, y_valid = x_pool[3000:], y_pool[3000:]
 x_drift, y_drift = mu.make_mnist1d_variant(1000, seed=1, shear_scale=4.0)  # used in section 4
-train_kw = dict(steps=1500, lr=3e-3, batch_size=100, optimizer="adam", device=DEVICE)
+train_kw = dict(steps=1500, lr=3e-3, batch_size=100, optimizer="adam")
 eval_sets = {"valid": (x_valid, y_valid), "test": (x_test, y_test), "drift": (x_drift, y_drift)}
 widths = [2, 4, 8, 16, 64]
 width_runs = {}
-for width in widths:
-    torch.manual_seed(SEED)
-    width_runs[width] = mu.train_classifier(mu.plain_mlp(40, width, 1, 10), x_small, y_small, eval_sets=eval_sets, **train_kw)
-    r = width_runs[width]
+with mu.cpu_threads(1):
+    for width in mu.progress_bar(widths, desc="widths"):
+        torch.manual_seed(SEED)
+        width_runs[width] = train(mu.mlp(40, width, 1, 10), x_small, y_small, eval_sets=eval_sets, **train_kw)
+for width, r in width_runs.items():
     print(f"width {width:3d}: train loss {r['train_loss'][-1]:.2f}  valid loss {r['valid_loss'][-1]:.2f}  "
           f"train acc {r['train_acc'][-1]:.2f}  valid acc {r['valid_acc'][-1]:.2f}")  # fmt: skip
 
@@ -298,10 +317,10 @@ assert tr[-1] < 0.5 * tr[0] and va[-1] > va.min() + 0.5, "the widest net should 
 # NBVAL_IGNORE_OUTPUT
 sizes = [250, 500, 1000, 2000, 4000]
 size_runs = {1000: width_runs[64]}  # same model, data and seed: reuse it
-for n in sizes:
-    if n not in size_runs:
+with mu.cpu_threads(1):
+    for n in mu.progress_bar([n for n in sizes if n not in size_runs], desc="data sizes"):
         torch.manual_seed(SEED)
-        size_runs[n] = mu.train_classifier(mu.plain_mlp(40, 64, 1, 10), x_pool[:n], y_pool[:n], eval_sets=eval_sets, **train_kw)
+        size_runs[n] = train(mu.mlp(40, 64, 1, 10), x_pool[:n], y_pool[:n], eval_sets=eval_sets, **train_kw)
 for n in sizes:
     r = size_runs[n]
     print(f"n = {n:4d}: train loss {r['train_loss'][-1]:.2f}  test loss {r['test_loss'][-1]:.2f}  test acc {r['test_acc'][-1]:.2f}")
@@ -346,6 +365,9 @@ plt.show()
 #
 # 注意不能"瞎增强"：讲义提醒图像一般不能上下颠倒。对我们的信号来说，"上下颠倒"就是乘以 $-1$，
 # 它会把一个数字变成生成器从不产生的形状。下面在 1000 条训练数据上比较三种做法：不增强、合理增强、合理增强再随机上下颠倒一半。
+#
+# 增强发生在训练的每一步里，所以这里自己写一步更新交给 `mu.fit`：先变换这一批输入，再照常走一步监督学习。
+# 随机性来自 `ctx.generator`（由 `mu.fit` 按种子创建、并随检查点保存），所以结果可以复现。
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -355,10 +377,21 @@ def upside_down(xb, g):
     return xb * torch.where(torch.rand(len(xb), 1, generator=g) < 0.5, -1.0, 1.0)
 
 
+def augmented(transform):
+    """A training step that transforms the batch's inputs first (a fresh random draw every step)."""
+
+    def step(batch, ctx):
+        x, y = batch
+        return mu.supervised_step((transform(x, ctx.generator), y), ctx)
+
+    return step
+
+
 aug_runs = {"none": width_runs[64]}
-for name, fn in (("shift+scale+noise", mu.augmentation.augment_signals), ("+ upside down", upside_down)):
-    torch.manual_seed(SEED)
-    aug_runs[name] = mu.train_classifier(mu.plain_mlp(40, 64, 1, 10), x_small, y_small, augment=fn, eval_sets=eval_sets, **train_kw)
+with mu.cpu_threads(1):
+    for name, fn in (("shift+scale+noise", mu.augmentation.augment_signals), ("+ upside down", upside_down)):
+        torch.manual_seed(SEED)
+        aug_runs[name] = train(mu.mlp(40, 64, 1, 10), x_small, y_small, step=augmented(fn), eval_sets=eval_sets, **train_kw)
 for name, r in aug_runs.items():
     print(f"{name:>18s}: train loss {r['train_loss'][-1]:.2f}  test loss {r['test_loss'][-1]:.2f}  test acc {r['test_acc'][-1]:.2f}")
 
@@ -474,11 +507,11 @@ print("hand-made folds == sklearn KFold folds: True")
 # NBVAL_IGNORE_OUTPUT
 cv_widths = [2, 4, 8, 64]
 cv_loss = {w: [] for w in cv_widths}
-for w in cv_widths:
-    for tr_idx, va_idx in folds:
+with mu.cpu_threads(1):
+    for w, (tr_idx, va_idx) in mu.progress_bar([(w, f) for w in cv_widths for f in folds], desc="width x fold"):
         torch.manual_seed(SEED)
-        r = mu.train_classifier(mu.plain_mlp(40, w, 1, 10), x_small[tr_idx], y_small[tr_idx],
-                                eval_sets={"fold": (x_small[va_idx], y_small[va_idx])}, **{**train_kw, "steps": 1000})  # fmt: skip
+        r = train(mu.mlp(40, w, 1, 10), x_small[tr_idx], y_small[tr_idx],
+                  eval_sets={"fold": (x_small[va_idx], y_small[va_idx])}, **{**train_kw, "steps": 1000})  # fmt: skip
         cv_loss[w].append(r["fold_loss"][-1])
 for w in cv_widths:
     print(f"width {w:3d}: fold losses {np.round(cv_loss[w], 2)}  mean {np.mean(cv_loss[w]):.2f}")
@@ -553,9 +586,6 @@ assert abs(optimism[50][0]) < 0.02 and optimism[50][-1] > 0.15 and optimism[1000
 # %% [markdown]
 # 只试一个模型时，公开分数是无偏的（差距约为 0）；试得越多，赢家的公开分数越虚高。公开集越大，虚高越小，但不会消失。
 # 所以：用验证集（或交叉验证）挑模型，公开测试集只用来偶尔确认，不要拿它反复调参。
-
-# %%
-torch.set_num_threads(N_THREADS)  # restore the thread count for whatever runs next
 
 # %% [markdown]
 # ## 小结
