@@ -375,10 +375,7 @@ assert kinds == ["local minimum", "saddle point", "local maximum", "degenerate",
 # 输入权重和输出权重相乘才影响输出。
 #
 # 从这里开始的计算由大量很小的张量运算组成，多线程的调度开销比收益还大（在 2 核机器上实测单线程快数倍），
-# 所以先把 PyTorch 的线程数设为 1。
-
-# %%
-torch.set_num_threads(1)
+# 所以较重的单元都放在 `with mu.cpu_threads(1):` 里（离开代码块后线程数自动恢复）。
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -434,8 +431,9 @@ speed = {}
 for width in (32, 160):
     big = nn.Sequential(nn.Linear(1, width), nn.Tanh(), nn.Linear(width, 1)).double()
     f_w, th_w = mu.hessian.loss_function_of_params(big, mse, toy_batch)
-    t_loop = best_time(lambda f_w=f_w, th_w=th_w: mu.hessian.hessian_matrix_loop(f_w, th_w))
-    t_func = best_time(lambda f_w=f_w, th_w=th_w: mu.hessian.hessian_matrix(f_w, th_w))
+    with mu.cpu_threads(1):
+        t_loop = best_time(lambda f_w=f_w, th_w=th_w: mu.hessian.hessian_matrix_loop(f_w, th_w))
+        t_func = best_time(lambda f_w=f_w, th_w=th_w: mu.hessian.hessian_matrix(f_w, th_w))
     speed[th_w.numel()] = t_loop / t_func
     print(f"P = {th_w.numel():5d}: loop {t_loop * 1e3:7.1f} ms, torch.func {t_func * 1e3:7.1f} ms, speed-up x{t_loop / t_func:.1f}")
 
@@ -452,13 +450,10 @@ for width in (32, 160):
 # %%
 # NBVAL_IGNORE_OUTPUT
 net = make_net(SEED)
-opt = torch.optim.Adam(net.parameters(), lr=0.01)
-for _ in range(1500):
-    opt.zero_grad()
-    mse(net(x_toy), y_toy).backward()
-    opt.step()
-f_net, theta_trained = mu.hessian.loss_function_of_params(net, mse, toy_batch)
-ev_trained = torch.linalg.eigvalsh(mu.hessian.model_hessian(net, mse, toy_batch))
+with mu.cpu_threads(1):
+    mu.fit(net, torch.optim.Adam(net.parameters(), lr=0.01), toy_batch, loss_fn=mse, steps=1500, desc="toy net")
+    f_net, theta_trained = mu.hessian.loss_function_of_params(net, mse, toy_batch)
+    ev_trained = torch.linalg.eigvalsh(mu.hessian.model_hessian(net, mse, toy_batch))
 names = [n for n, _ in net.named_parameters()]
 sizes = [p.numel() for p in net.parameters()]
 
@@ -492,13 +487,10 @@ xm, ym = mnist.x_train[:500].double(), mnist.y_train[:500]  # (500, 40), (500,)
 torch.manual_seed(SEED)
 clf = nn.Sequential(nn.Linear(40, 20), nn.Tanh(), nn.Linear(20, 10)).double()
 ce64 = nn.CrossEntropyLoss()
-spectra = {"init": torch.linalg.eigvalsh(mu.hessian.model_hessian(clf, ce64, (xm, ym)))}
-opt = torch.optim.Adam(clf.parameters(), lr=0.01)
-for _ in range(500):
-    opt.zero_grad()
-    ce64(clf(xm), ym).backward()
-    opt.step()
-spectra["500 Adam steps"] = torch.linalg.eigvalsh(mu.hessian.model_hessian(clf, ce64, (xm, ym)))
+with mu.cpu_threads(1):
+    spectra = {"init": torch.linalg.eigvalsh(mu.hessian.model_hessian(clf, ce64, (xm, ym)))}
+    mu.fit(clf, torch.optim.Adam(clf.parameters(), lr=0.01), (xm, ym), loss_fn=ce64, steps=500, desc="classifier")
+    spectra["500 Adam steps"] = torch.linalg.eigvalsh(mu.hessian.model_hessian(clf, ce64, (xm, ym)))
 f_clf, th_clf = mu.hessian.loss_function_of_params(clf, ce64, (xm, ym))
 print(f"P = {th_clf.numel()}, loss {float(f_clf(th_clf)):.3f}, |grad| {float(grad(f_clf)(th_clf).norm()):.1e}")
 for name, ev in spectra.items():
@@ -551,41 +543,63 @@ theta = torch.cat([u(N_NETS, HID), u(N_NETS, HID), u(N_NETS, HID, scale=HID**-0.
 stop_at = torch.tensor([0, 5, 10, 20, 40, 80, 150, 250, 400, 600, 900, 1200] * 2)  # Adam steps per net
 
 # %% [markdown]
-# 上面先确认批量版的损失与 `nn.Sequential` 的结果一致。下面是两个阶段：先训练（每个网络在自己的停止步保存快照），
-# 再最小化梯度范数。梯度范数的梯度需要二次反向传播（`create_graph=True`），也就是第 2 节的海森-向量积。
+# 上面先确认批量版的损失与 `nn.Sequential` 的结果一致。下面是两个阶段，各是一次 `mu.fit`，每一步的更新写在这里：
+# 先训练（一个回调函数（callback）在每个网络自己的停止步保存快照），再最小化梯度范数 $\|\mathbf g\|^2$。
+# 梯度范数的梯度需要二次反向传播（`create_graph=True`），也就是第 2 节的海森-向量积。
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-t_start = time.perf_counter()
-theta = theta.clone().requires_grad_(True)
-snapshot = theta.detach().clone()
-opt = torch.optim.Adam([theta], lr=0.01)
-for step in range(1, int(stop_at.max()) + 1):
-    opt.zero_grad()
-    batched_losses(theta).sum().backward()
-    opt.step()
-    snapshot[stop_at == step] = theta.detach()[stop_at == step]
-loss_before = batched_losses(snapshot).detach()
+class NetStack(nn.Module):
+    """The 24 networks' parameters as one (24, 97) matrix; row i is network i."""
 
-theta = snapshot.clone().requires_grad_(True)
-opt = torch.optim.Adam([theta], lr=1e-3)
-sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, 800)
-for _ in range(800):
-    opt.zero_grad()
+    def __init__(self, theta):
+        super().__init__()
+        self.theta = nn.Parameter(theta.clone())
+
+
+def loss_step(batch, ctx):  # phase 1: ordinary training, all 24 nets at once (their losses simply add up)
+    ctx.optimizer.zero_grad()
+    loss = batched_losses(ctx.model.theta).sum()
+    loss.backward()
+    ctx.optimizer.step()
+    return {"loss": loss.detach()}
+
+
+def keep_snapshots(ctx):  # after each step: keep the nets whose stopping step this is
+    stopping = stop_at == ctx.step
+    snapshot[stopping] = ctx.model.theta.detach()[stopping]
+
+
+def grad_norm_step(batch, ctx):  # phase 2: walk downhill on |g|^2 instead of on L
+    theta = ctx.model.theta
+    ctx.optimizer.zero_grad()
     (g_all,) = torch.autograd.grad(batched_losses(theta).sum(), theta, create_graph=True)  # (B, 97)
-    (g_all**2).sum().backward()
-    opt.step()
-    sched.step()
-theta_crit = theta.detach()
+    (g_all**2).sum().backward()  # double backward: Hessian-vector products
+    ctx.optimizer.step()
+    return {"grad_norm_sq": (g_all**2).sum().detach()}
 
+
+t_start = time.perf_counter()
+snapshot = theta.clone()  # nets that stop at step 0 keep their initial parameters
+with mu.cpu_threads(1):
+    stack = NetStack(theta)
+    mu.fit(stack, torch.optim.Adam(stack.parameters(), lr=0.01), toy_batch, step=loss_step,
+           steps=int(stop_at.max()), callbacks=[keep_snapshots], desc="train 24 nets")  # fmt: skip
+    loss_before = batched_losses(snapshot).detach()
+    stack = NetStack(snapshot)
+    opt = torch.optim.Adam(stack.parameters(), lr=1e-3)
+    mu.fit(stack, opt, toy_batch, step=grad_norm_step, steps=800,
+           scheduler=torch.optim.lr_scheduler.CosineAnnealingLR(opt, 800), desc="minimise |g|^2")  # fmt: skip
+theta_crit = stack.theta.detach()
 
 def single_loss(th):
     return batched_losses(th[None])[0]
 
 
-H_all = vmap(hessian(single_loss))(theta_crit)  # (24, 97, 97)
-eig_all = torch.linalg.eigvalsh(H_all)  # (24, 97), ascending
-grad_norm = vmap(grad(single_loss))(theta_crit).norm(dim=1)
+with mu.cpu_threads(1):
+    H_all = vmap(hessian(single_loss))(theta_crit)  # (24, 97, 97)
+    eig_all = torch.linalg.eigvalsh(H_all)  # (24, 97), ascending
+    grad_norm = vmap(grad(single_loss))(theta_crit).norm(dim=1)
 loss_crit = batched_losses(theta_crit)
 torch.testing.assert_close(H_all[0], mu.hessian.hessian_matrix(single_loss, theta_crit[0]))
 print(f"24 nets: {time.perf_counter() - t_start:.1f} s")
@@ -721,11 +735,12 @@ torch.manual_seed(SEED)
 mlp = nn.Sequential(nn.Linear(40, 300), nn.ReLU(), nn.Linear(300, 300), nn.ReLU(), nn.Linear(300, 10))
 n_params = sum(p.numel() for p in mlp.parameters())
 loader = mu.make_loader(data.train(), batch_size=128, seed=SEED)
-history = mu.fit(mlp, nn.CrossEntropyLoss(), torch.optim.Adam(mlp.parameters(), lr=1e-3), loader, epochs=3, device=DEVICE)
+with mu.cpu_threads(1):
+    history = mu.fit(mlp, torch.optim.Adam(mlp.parameters(), lr=1e-3), loader, loss_fn=nn.CrossEntropyLoss(), epochs=3, device=DEVICE)
 mlp.eval()
 xb, yb = data.x_train[:500].to(DEVICE), data.y_train[:500].to(DEVICE)
 ce = nn.CrossEntropyLoss()
-print(f"parameters: {n_params}, train loss after 3 epochs: {history.train_loss[-1]:.3f}")
+print(f"parameters: {n_params}, mean training loss over the 3rd epoch: {history.per_epoch('loss')[-1]:.3f}")
 assert n_params >= 100_000
 
 # %% [markdown]
