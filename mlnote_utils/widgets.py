@@ -111,21 +111,26 @@ def interactive_figure(draw: Callable, *, figsize=(6, 4), projection: str | None
     return w.interactive(_update, **controls)
 
 
-def show_source(obj):
-    """The source code of a helper, syntax-highlighted in a notebook (it is the cell's last expression).
+def show_source(*objects):
+    """The source code of one or more helpers, syntax-highlighted in a notebook (make it the cell's last expression).
 
     Chapters call this next to a helper that holds the chapter's idea, so the learner reads what runs.
 
     >>> print(show_source(show_source).data.splitlines()[0])
-    def show_source(obj):
+    def show_source(*objects):
     """
     from IPython.display import Code
 
-    try:
-        source = inspect.getsource(obj)
-    except (TypeError, OSError) as exc:
-        raise TypeError(f"obj: expected a function or class defined in Python source, got {obj!r}") from exc
-    return Code(textwrap.dedent(source), language="python")
+    if not objects:
+        raise TypeError("show_source: expected at least one function or class")
+    parts = []
+    for obj in objects:
+        try:
+            source = textwrap.dedent(inspect.getsource(obj)).rstrip()
+        except (TypeError, OSError) as exc:
+            raise TypeError(f"objects: expected functions or classes defined in Python source, got {obj!r}") from exc
+        parts.append(f"# {obj.__module__}.{obj.__qualname__}\n{source}" if len(objects) > 1 else source)
+    return Code("\n\n\n".join(parts) + "\n", language="python")
 
 
 def progress_bar(iterable: Iterable | None = None, *, enabled: bool = True, **options):

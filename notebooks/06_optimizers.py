@@ -130,7 +130,14 @@ assert slow.losses[-1] > 0.1 and edge.losses[-1] > 1e-3  # both still far from t
 #
 # $$m^{i}=-\eta\sum_{j=0}^{i-1}\lambda^{\,i-1-j}\,g^{j}.$$
 #
-# `mu.optimizers.Momentum` 按递推式实现，`mu.optimizers.momentum_unrolled` 按展开式实现；先核对二者。
+# `mu.optimizers.Momentum` 按递推式实现（它是一个 `torch.optim.Optimizer`，每一步对每个参数张量调用一次 `_update`）：
+
+# %%
+# NBVAL_CHECK_OUTPUT
+mu.show_source(mu.optimizers.Momentum)
+
+# %% [markdown]
+# `mu.optimizers.momentum_unrolled` 则按展开式计算；先核对二者。
 # `torch.optim.SGD(momentum=μ)` 存的是另一种量：$b\leftarrow\mu b+g$，再走 $\theta\leftarrow\theta-\eta b$。
 # 令 $m=-\eta b$、$\mu=\lambda$，两者是同一条规则——同一个循环里逐步比较 $m$ 与 $-\eta b$：
 
@@ -237,7 +244,14 @@ assert abs(ends[0.6, 0.9] - 4.0) < 0.05 and abs(ends[0.6, 0.0] - 1.0) < 0.1  # .
 #
 # 坡陡的参数 $\sigma$ 大、步子小；坡缓的参数 $\sigma$ 小、步子大。RMSProp 把“所有过去一视同仁”换成指数加权，
 # 让最近的梯度说了算：$(\sigma_i^t)^2=\alpha(\sigma_i^{t-1})^2+(1-\alpha)(g_i^t)^2$。
-# Adam 则是 RMSProp 加上动量（并对两者的初始偏差做校正）。四种规则都在 `mu.optim` 里，下面让它们在山谷里各走 1000 步：
+# Adam 则是 RMSProp 加上动量（并对两者的初始偏差做校正）。四种规则都在 `mu.optimizers` 里，每个 `_update` 就是一条公式：
+
+# %%
+# NBVAL_CHECK_OUTPUT
+mu.show_source(mu.optimizers.RMS._update, mu.optimizers.RMSProp._update, mu.optimizers.Adam._update)
+
+# %% [markdown]
+# 下面让它们在山谷里各走 1000 步：
 
 # %%
 adaptive = {
@@ -320,7 +334,7 @@ assert rate[800, 1] > 2.5 * rate[100, 1]
 #
 # ## 4. 与 `torch.optim` 的对应关系
 #
-# | 笔记 / `mu.optim` | torch | 关系 |
+# | 笔记 / `mu.optimizers` | torch | 关系 |
 # |---|---|---|
 # | `GD(lr=η)` | `SGD(lr=η)` | 相同 |
 # | `Momentum(lr=η, momentum=λ)` | `SGD(lr=η, momentum=λ)` | η 不变时相同（$m=-\eta b$）；η 随时间变化时不同 |
@@ -539,6 +553,7 @@ optimizer_widget
 # ReLU 多层感知机（Multilayer Perceptron, MLP）。对每个随机种子，所有优化器从**同一组初始权重**出发、看到**同样顺序的小批量（Mini-batch）**（每批 128 条），
 # 每 25 步在整个训练集上测一次交叉熵（Cross-Entropy）。学习率是写本章时在种子 0 上、从每种规则的 2–3 个候选里按 600 步后的训练损失
 # 挑出来的（GD 1.0、Momentum 0.1、RMS 0.01、RMSProp 0.01、Adam 0.01）；下面只跑这些选定的值。
+# 15 次训练（5 个优化器 × 3 个种子）都由 `mu.fit` 完成，`xp.optimizer_race` 只负责让同一种子的各次训练共享起点和批次顺序。
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -559,14 +574,14 @@ race = {
     "Adam η=0.01": lambda p: mu.optimizers.Adam(p, lr=0.01),
 }
 with mu.cpu_threads(1):  # tiny matrices: one CPU thread is faster than several that wait for each other
-    curves = mu.training_curves(
+    runs = xp.optimizer_race(
         make_mlp, x_train, split.y_train, race, steps=600, seeds=(0, 1, 2), eval_every=25, device=DEVICE
-    )
+    )  # {name: one History per seed}, each trained by mu.fit
+steps = runs["GD η=1.0"][0].steps_of("train_loss")  # 0, 25, ..., 600
+curves = {name: np.stack([h["train_loss"] for h in runs[name]]) for name in race}  # (seeds, evaluations)
 fig, ax = plt.subplots(figsize=(8, 4.5))
 for name in race:
-    c = curves[name]  # (seeds, evaluations)
-    (line,) = ax.plot(curves["steps"], c.mean(0), label=name)
-    ax.fill_between(curves["steps"], c.min(0), c.max(0), color=line.get_color(), alpha=0.2)
+    mu.plot_seed_band(runs[name], "train_loss", ax=ax, label=name)
 ax.set(
     title="MNIST-1D, MLP 40-128-128-10: training loss (mean, band = min..max over 3 seeds)",
     xlabel="step",
@@ -581,7 +596,7 @@ plt.show()
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-i100, i600 = list(curves["steps"]).index(100), list(curves["steps"]).index(600)
+i100, i600 = list(steps).index(100), list(steps).index(600)
 print(f"{'optimizer':24s} {'L(100) mean':>12s} {'L(600) mean':>12s} {'L(600) min..max':>18s}")
 for name in race:
     c = curves[name]
@@ -606,7 +621,7 @@ assert np.all(np.isfinite(np.stack([curves[n] for n in race])))
 # - 第 600 步时，RMS 和 Adam 的平均损失仍明显低于 GD；RMSProp 与 GD 已经差不多。
 #   本例中笔记的 RMS 规则（600 步内）平均损失反而最低。一个可能的原因：小批量梯度始终带着噪声，
 #   σ 不会像在山谷里那样缩到接近 0，所以也没有出现爆炸（这里只测了 600 步）。
-# - 动量（η=0.1, λ=0.9）到第 600 步与 GD（η=1.0）几乎一样：梯度方向稳定时动量的步长约为 $\eta/(1-\lambda)=1.0$，
+# - 动量（η=0.1, λ=0.9）到第 600 步与 GD（η=1.0）相差不大（两者在 3 个种子上的取值范围互相重叠）：梯度方向稳定时动量的步长约为 $\eta/(1-\lambda)=1.0$，
 #   正好等于 GD 的学习率。前期动量更好，因为 $m$ 从 0 开始慢慢积累，相当于自带预热，而 GD 一上来就用 1.0。
 #
 # 学习率是按种子 0 从很小的网格里挑的；换一个网格、网络或更多步数，名次可能会变——比较优化器时，
