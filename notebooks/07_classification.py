@@ -296,11 +296,11 @@ for name, loss_fn in losses.items():
         model = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
         opt = torch.optim.SGD(model.parameters(), lr=0.1)
         histories[name, seed] = mu.fit(
-            model, loss_fn, opt, mu.make_loader(digits.train(), 32, seed=seed), 8,
-            valid_loader=test_loader, metric=mu.accuracy, device=DEVICE, progress=False,
+            model, opt, mu.make_loader(digits.train(), 32, seed=seed), loss_fn=loss_fn, epochs=8,
+            valid={"test": test_loader}, metrics={"acc": mu.accuracy}, device=DEVICE, progress=False,
         )
         models[name, seed] = model
-final = {name: [histories[name, s].valid_metric[-1] for s in range(3)] for name in losses}
+final = {name: [histories[name, s].last("test_acc") for s in range(3)] for name in losses}
 for name, accs in final.items():
     print(f"{name:>13}: test accuracy after 8 epochs per seed = {np.round(accs, 3)}, mean {np.mean(accs):.3f}")
 assert min(final["cross-entropy"]) > max(final["MSE"])
@@ -309,7 +309,7 @@ assert min(final["cross-entropy"]) > 0.85 and np.mean(final["MSE"]) < np.mean(fi
 # %%
 fig, ax = plt.subplots(figsize=(6.5, 4))
 for (name, seed), h in histories.items():
-    ax.plot(h.epoch, h.valid_metric, "o-" if name == "MSE" else "s-", ms=3,
+    ax.plot(np.arange(1, h.epochs_done + 1), h["test_acc"], "o-" if name == "MSE" else "s-", ms=3,
             color="C1" if name == "MSE" else "C0", label=name if seed == 0 else None)
 ax.set_xlabel("epoch")
 ax.set_ylabel("test accuracy")

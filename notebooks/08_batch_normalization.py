@@ -239,11 +239,11 @@ print("hand-made running statistics and eval-mode BN == nn.BatchNorm1d")
 # NBVAL_IGNORE_OUTPUT
 data = mu.load_mnist1d()
 mu.seed_everything(SEED)
-bn_net = mu.make_config_mlp(xp.NetConfig("BN-x5", "relu", True, 0.5), 40, 10)
+bn_net = mu.mlp(40, 100, 3, 10, batch_norm=True)  # Linear -> BatchNorm1d -> ReLU, three times, then Linear
 opt = torch.optim.SGD(bn_net.parameters(), lr=0.5)
-hist = mu.fit(bn_net, nn.functional.cross_entropy, opt, mu.make_loader(data.train(), 60, seed=SEED), 5,
-              metric=mu.accuracy, device=DEVICE, checkpoint=mu.checkpoint_path("ch08_bn_net"))
-print(f"after {len(hist)} epochs: train accuracy {hist.train_metric[-1]:.3f}")
+hist = mu.fit(bn_net, opt, mu.make_loader(data.train(), 60, seed=SEED), loss_fn=nn.functional.cross_entropy,
+              epochs=5, metrics={"acc": mu.accuracy}, device=DEVICE, checkpoint=mu.checkpoint_path("ch08_bn_net"))
+print(f"after {hist.epochs_done} epochs: mean train accuracy over the last epoch {hist.per_epoch('acc')[-1]:.3f}")
 
 # %%
 # NBVAL_IGNORE_OUTPUT

@@ -2,10 +2,10 @@
 
 Run:  .venv/bin/python tests/bench_hessian.py [--pyhessian-path /tmp/pyh] [--threads 1]
 
-1. Exact Hessian of 1-H-1 tanh nets (64 points, float64): torch.func (``mu.model_hessian``) against a naive
+1. Exact Hessian of 1-H-1 tanh nets (64 points, float64): torch.func (``mu.hessian.model_hessian``) against a naive
    double-backward loop (recomputes the gradient graph for every row) and the graph-reusing loop
-   (``mu.hessian_matrix_loop``).
-2. Top eigenvalue (and trace) of a 40-300-300-10 MLP on MNIST-1D (105,610 parameters): ``mu.top_eigenvalues``
+   (``mu.hessian.hessian_matrix_loop``).
+2. Top eigenvalue (and trace) of a 40-300-300-10 MLP on MNIST-1D (105,610 parameters): ``mu.hessian.top_eigenvalues``
    (Lanczos) against PyHessian 0.1 (power iteration) on the same model and batch. PyHessian is NOT a course
    dependency: install it into a throwaway folder, e.g. ``pip install --target /tmp/pyh pyhessian==0.1 --no-deps``.
 """
@@ -49,13 +49,13 @@ def bench_exact(widths=(32, 160, 320, 640)) -> None:
     for w in widths:
         torch.manual_seed(0)
         net = nn.Sequential(nn.Linear(1, w), nn.Tanh(), nn.Linear(w, 1)).double()
-        f, th = mu.loss_function_of_params(net, nn.MSELoss(), (x, y))
-        H = mu.model_hessian(net, nn.MSELoss(), (x, y))
-        torch.testing.assert_close(H, mu.hessian_matrix_loop(f, th))
+        f, th = mu.hessian.loss_function_of_params(net, nn.MSELoss(), (x, y))
+        H = mu.hessian.model_hessian(net, nn.MSELoss(), (x, y))
+        torch.testing.assert_close(H, mu.hessian.hessian_matrix_loop(f, th))
         rep = 1 if th.numel() > 1000 else 3
         t_naive = best_time(lambda f=f, th=th: naive_loop_hessian(f, th), rep)
-        t_loop = best_time(lambda f=f, th=th: mu.hessian_matrix_loop(f, th), rep)
-        t_func = best_time(lambda net=net: mu.model_hessian(net, nn.MSELoss(), (x, y), method="func"), rep)
+        t_loop = best_time(lambda f=f, th=th: mu.hessian.hessian_matrix_loop(f, th), rep)
+        t_func = best_time(lambda net=net: mu.hessian.model_hessian(net, nn.MSELoss(), (x, y), method="func"), rep)
         print(
             f"{th.numel():5d} | {t_naive * 1e3:10.1f} | {t_loop * 1e3:19.1f} | {t_func * 1e3:10.1f} |"
             f" x{t_naive / t_func:16.2f} | x{t_loop / t_func:.2f}"
@@ -75,7 +75,7 @@ def bench_pyhessian(path: str | None) -> None:
     mlp = nn.Sequential(nn.Linear(40, 300), nn.ReLU(), nn.Linear(300, 300), nn.ReLU(), nn.Linear(300, 10))
     opt = torch.optim.Adam(mlp.parameters(), lr=1e-3)
     loader = mu.make_loader(data.train(), batch_size=128, seed=0)
-    mu.fit(mlp, nn.CrossEntropyLoss(), opt, loader, epochs=3, progress=False)
+    mu.fit(mlp, opt, loader, loss_fn=nn.CrossEntropyLoss(), epochs=3, progress=False)
     mlp.eval()
     ce = nn.CrossEntropyLoss()
     batch = (data.x_train[:1000], data.y_train[:1000])
@@ -83,7 +83,7 @@ def bench_pyhessian(path: str | None) -> None:
     print(
         f"\nMLP 40-300-300-10 on MNIST-1D, {n} parameters, batch of 1000, eval mode, CPU, {torch.get_num_threads()} thread(s)"
     )
-    ref = mu.top_eigenvalues(mlp, ce, batch, k=3, tol=1e-7, max_iter=300)
+    ref = mu.hessian.top_eigenvalues(mlp, ce, batch, k=3, tol=1e-7, max_iter=300)
     print(
         f"reference (Lanczos, tol 1e-7, {ref.n_hvp} HVPs): {[round(v, 4) for v in ref.eigenvalues.tolist()]}"
     )
@@ -93,11 +93,11 @@ def bench_pyhessian(path: str | None) -> None:
         ph_vals, _ = ph.eigenvalues(maxIter=100, tol=1e-3, top_n=k)
         t_ph = time.perf_counter() - t0
         t0 = time.perf_counter()
-        ours = mu.top_eigenvalues(mlp, ce, batch, k=k, tol=1e-3, max_iter=100)
+        ours = mu.hessian.top_eigenvalues(mlp, ce, batch, k=k, tol=1e-3, max_iter=100)
         t_ours = time.perf_counter() - t0
         print(f"top-{k}: PyHessian {[round(v, 4) for v in ph_vals]} in {t_ph:.2f} s")
         print(
-            f"       mu.top_eigenvalues {[round(v, 4) for v in ours.eigenvalues.tolist()]} in {t_ours:.2f} s"
+            f"       mu.hessian.top_eigenvalues {[round(v, 4) for v in ours.eigenvalues.tolist()]} in {t_ours:.2f} s"
             f" ({ours.n_hvp} HVPs), time ratio PyHessian/ours = {t_ph / t_ours:.2f}"
         )
         rel = abs(ph_vals[0] - float(ours.eigenvalues[0])) / abs(ph_vals[0])
@@ -115,7 +115,7 @@ def bench_pyhessian(path: str | None) -> None:
     ph_trace = PyHessian(mlp, ce, data=batch, cuda=False).trace(maxIter=100, tol=1e-3)
     t_ph = time.perf_counter() - t0
     t0 = time.perf_counter()
-    ours = mu.hessian_trace(mlp, ce, batch, n_samples=len(ph_trace), seed=0)
+    ours = mu.hessian.hessian_trace(mlp, ce, batch, n_samples=len(ph_trace), seed=0)
     t_ours = time.perf_counter() - t0
     ph_mean = sum(ph_trace) / len(ph_trace)
     print(
