@@ -13,7 +13,7 @@ HAS_DISPLAY := $(or $(DISPLAY),$(WAYLAND_DISPLAY),$(filter Darwin,$(shell uname 
 JUPYTER_FLAGS := --notebook-dir=notebooks $(if $(HAS_DISPLAY),,--no-browser) \
                  $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help setup lab test lint pairing unit notebooks execute sync kernel clean-cache
+.PHONY: help setup lab test lint pairing unit notebooks execute sync kernel clean-cache gpu-check gpu-wheels
 
 help:
 	@echo "make lab        set up .venv and start JupyterLab on notebooks/"
@@ -23,6 +23,8 @@ help:
 	@echo "make sync       copy markdown-only edits of the .py sources into the .ipynb without re-running (NB=01 for one)"
 	@echo "make lint       ruff on mlnote_utils/, tests/, notebooks/*.py"
 	@echo "make kernel     also register the 'mlnote' kernel for your user (other Jupyter front-ends)"
+	@echo "make gpu-check  run every chapter as a script on MLNOTE_DEVICE (default cuda) and time it (see README)"
+	@echo "make gpu-wheels download the pure-Python wheels the lent GPU machine lacks into .whl/"
 
 setup: $(STAMP)
 
@@ -71,3 +73,16 @@ sync: $(STAMP)
 
 clean-cache:
 	rm -rf data/cache
+
+# GPU check, for a machine with CUDA PyTorch but no Jupyter and no network (README: "GPU check").
+# It needs no .venv there: it uses .venv/bin/python when present, else python3, and installs what is
+# missing from .whl/ (made here by `make gpu-wheels`). Here: `MLNOTE_DEVICE=cpu make gpu-check`.
+GPU_PYTHON ?= $(if $(wildcard $(BIN)/python),$(BIN)/python,python3)
+GPU_WHEEL_PLATFORMS := --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64
+gpu-check:
+	$(GPU_PYTHON) -m tests.tools.gpu_check --unit $(if $(MLNOTE_DEVICE),--device $(MLNOTE_DEVICE),)
+
+gpu-wheels: $(STAMP)
+	$(BIN)/python -m pip download --quiet --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
+	    $(GPU_WHEEL_PLATFORMS) -d .whl -r tests/tools/gpu_wheels.txt
+	@ls .whl | wc -l | xargs echo "wheels in .whl/:"

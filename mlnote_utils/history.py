@@ -39,6 +39,8 @@ class History:
         if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or step < 0:
             raise ValueError(f"step={step!r}: expected an int ≥ 0")
         for name, value in values.items():
+            if hasattr(value, "detach"):  # a tensor that may still carry a graph
+                value = value.detach()
             try:
                 number = float(value)
             except (TypeError, ValueError) as exc:

@@ -81,6 +81,7 @@ def plot_seed_band(
     ax: Axes | None = None,
     label: str | None = None,
     color=None,
+    band_alpha: float = 0.2,
     **line_style,
 ) -> Axes:
     """The mean over seeds as a line, with a band from the minimum to the maximum seed.
@@ -89,7 +90,7 @@ def plot_seed_band(
         runs: a ``(seeds, T)`` array, or a list of Histories together with the series ``name`` (all
             recorded at the same steps, which become ``x``).
         x: positions of the ``T`` values (default ``0..T-1``, or the Histories' steps).
-        label, color, line_style: passed to the mean line; the band takes its colour.
+        label, color, line_style: passed to the mean line; the band takes its colour, with ``band_alpha``.
     """
     if name is not None:
         steps = [h.steps_of(name) for h in runs]
@@ -106,7 +107,7 @@ def plot_seed_band(
         raise ValueError(f"x: expected {values.shape[1]} positions, got shape {x.shape}")
     ax = _axes(ax)
     (line,) = ax.plot(x, values.mean(0), label=label, color=color, **line_style)
-    ax.fill_between(x, values.min(0), values.max(0), color=line.get_color(), alpha=0.2, lw=0)
+    ax.fill_between(x, values.min(0), values.max(0), color=line.get_color(), alpha=band_alpha, lw=0)
     return ax
 
 

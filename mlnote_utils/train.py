@@ -23,13 +23,7 @@ from .history import History
 from .loaders import FullBatch, to_device
 from .widgets import progress_bar
 
-__all__ = [
-    "fit",
-    "Context",
-    "supervised_step",
-    "stop_when",
-    "checkpoint_path",
-]
+__all__ = ["fit", "Context", "supervised_step", "stop_when", "checkpoint_path"]
 
 Metric = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 Step = Callable[[object, "Context"], Mapping[str, float] | None]

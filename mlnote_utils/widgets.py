@@ -128,7 +128,9 @@ def show_source(*objects):
         try:
             source = textwrap.dedent(inspect.getsource(obj)).rstrip()
         except (TypeError, OSError) as exc:
-            raise TypeError(f"objects: expected functions or classes defined in Python source, got {obj!r}") from exc
+            raise TypeError(
+                f"objects: expected functions or classes defined in Python source, got {obj!r}"
+            ) from exc
         parts.append(f"# {obj.__module__}.{obj.__qualname__}\n{source}" if len(objects) > 1 else source)
     return Code("\n\n\n".join(parts) + "\n", language="python")
 

@@ -327,11 +327,10 @@ for i, c in enumerate(configs):
 
 # %%
 fig, ax = plt.subplots(figsize=(9, 5))
-styles = ["k--", "k:", "r-.", "b:", "b-", "m-.", "m:"]
-for i, (c, st) in enumerate(zip(configs, styles, strict=True)):
-    acc = run["test_acc"][i]  # (seeds, evals)
-    line, = ax.plot(run["steps"], acc.mean(0), st, lw=1.8, label=c.name)
-    ax.fill_between(run["steps"], acc.min(0), acc.max(0), color=line.get_color(), alpha=0.12)
+styles = [("k", "--"), ("k", ":"), ("r", "-."), ("b", ":"), ("b", "-"), ("m", "-."), ("m", ":")]
+for i, (c, (colour, dash)) in enumerate(zip(configs, styles, strict=True)):
+    mu.plot_seed_band(run["test_acc"][i], x=run["steps"], ax=ax, label=c.name, color=colour, linestyle=dash, lw=1.8,
+                      band_alpha=0.12)  # fmt: skip
 ax.axhline(TARGET, color="0.5", lw=0.8)
 ax.set_xlabel("training step")
 ax.set_ylabel("test accuracy")

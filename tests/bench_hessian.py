@@ -55,7 +55,9 @@ def bench_exact(widths=(32, 160, 320, 640)) -> None:
         rep = 1 if th.numel() > 1000 else 3
         t_naive = best_time(lambda f=f, th=th: naive_loop_hessian(f, th), rep)
         t_loop = best_time(lambda f=f, th=th: mu.hessian.hessian_matrix_loop(f, th), rep)
-        t_func = best_time(lambda net=net: mu.hessian.model_hessian(net, nn.MSELoss(), (x, y), method="func"), rep)
+        t_func = best_time(
+            lambda net=net: mu.hessian.model_hessian(net, nn.MSELoss(), (x, y), method="func"), rep
+        )
         print(
             f"{th.numel():5d} | {t_naive * 1e3:10.1f} | {t_loop * 1e3:19.1f} | {t_func * 1e3:10.1f} |"
             f" x{t_naive / t_func:16.2f} | x{t_loop / t_func:.2f}"

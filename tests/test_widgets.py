@@ -47,3 +47,15 @@ def test_interactive_figure_calls_draw_with_knobs():
 def test_interactive_figure_needs_controls():
     with pytest.raises(ValueError, match="controls"):
         mu.interactive_figure(lambda ax: ax)
+
+
+def test_show_source_shows_what_runs():
+    code = mu.show_source(mu.backprop.one_hidden_layer_backward)
+    assert code.data.startswith("def one_hidden_layer_backward(") and "delta = " in code.data
+    several = mu.show_source(mu.optimizers.RMS._update, mu.optimizers.Adam._update).data
+    assert several.startswith("# mlnote_utils.optimizers.RMS._update\ndef _update(")
+    assert "\n# mlnote_utils.optimizers.Adam._update\ndef _update(" in several
+    with pytest.raises(TypeError, match="objects:"):
+        mu.show_source(len)
+    with pytest.raises(TypeError, match="at least one"):
+        mu.show_source()

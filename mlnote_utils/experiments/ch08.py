@@ -220,16 +220,11 @@ def train_mlps_side_by_side(
     against 13.4 s as 21 separate ``fit`` runs (×1.4). On a GPU, where every step of a tiny network
     costs a few kernel launches, the gap should be larger (not measured yet).
 
-    Every model is exactly the network ``mlp(n_in, hidden, depth, n_out, activation=…, batch_norm=…)``
-    builds under ``seeded(seed)``,
-    trained on its own minibatch stream (seeded by ``seed``) with its own learning rate; the models do not
-    interact (the tests check this against separately trained ``nn.Sequential`` models). BN layers use batch
-    statistics in training and running averages (momentum 0.1) when the test accuracy is measured.
-    ``progress`` shows a ``tqdm`` bar over the steps (``TQDM_DISABLE=1`` silences it).
-
-    ``num_threads`` (default 1) is the number of CPU threads torch uses during this call; the previous
-    setting is restored afterwards, and ``None`` leaves it alone. The matrices are small, so one thread is
-    about as fast as two on an idle machine and many times faster when the cores are shared with other work.
+    Every model is exactly ``mlp(n_in, hidden, depth, n_out, activation=…, batch_norm=…)`` built under
+    ``seeded(seed)``, trained on its own minibatch stream (seeded by ``seed``) with its own learning rate; the
+    models do not interact (the tests compare with separately trained models). BN layers use batch statistics
+    in training and running averages (momentum 0.1) for the test accuracy. ``progress`` shows a bar over the
+    steps. ``num_threads`` (default 1; ``None`` leaves it alone) is torch's CPU thread count during the call.
 
     Returns:
         ``{"steps": (E,), "test_acc": (C, S, E), "train_loss": (C, S, E)}`` — ``E`` evaluation points (step 0
@@ -245,16 +240,12 @@ def train_mlps_side_by_side(
     if num_threads is not None and (not isinstance(num_threads, int) or num_threads < 1):
         raise ValueError(f"num_threads={num_threads!r}: expected a positive int or None")
     with cpu_threads(num_threads):
-        n_out = int(y_train.max()) + 1
+        n_in, n_out = x_train.shape[1], int(y_train.max()) + 1
         models = []
         for cfg in configs:
             for seed in seeds:
                 with seeded(seed):  # every arm gets BN layers; bn_mask switches them off where unused
-                    models.append(
-                        mlp(
-                            x_train.shape[1], hidden, depth, n_out, activation=cfg.activation, batch_norm=True
-                        )
-                    )
+                    models.append(mlp(n_in, hidden, depth, n_out, activation=cfg.activation, batch_norm=True))
         k = len(models)
         layers = _stack(models, device)
         params = [p for lay in layers for key, p in lay.items() if key not in ("rm", "rv")]
