@@ -151,25 +151,17 @@ def test_no_helper_reseeds_the_global_generator():
 
 
 def test_the_wheel_holds_every_subpackage(tmp_path):
+    import shutil
     import subprocess
     import sys
     import zipfile
 
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--quiet",
-            "--no-deps",
-            "--no-build-isolation",
-            "-w",
-            str(tmp_path),
-            str(ROOT),
-        ],
-        check=True,
-    )
+    src = tmp_path / "src"  # build from a copy: setuptools writes build/ next to pyproject.toml
+    shutil.copytree(ROOT / "mlnote_utils", src / "mlnote_utils", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, src / name)
+    pip = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation"]
+    subprocess.run([*pip, "-w", str(tmp_path), str(src)], check=True)
     (wheel,) = tmp_path.glob("mlnote-*.whl")
     inside = set(zipfile.ZipFile(wheel).namelist())
     for path in sorted((ROOT / "mlnote_utils").rglob("*.py")):
@@ -177,14 +169,8 @@ def test_the_wheel_holds_every_subpackage(tmp_path):
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     probe = "import mlnote_utils as mu; from mlnote_utils.experiments import ch08; from mlnote_utils.exercises import ch05; print(mu.__file__)"
-    out = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=tmp_path,
-        env={"PYTHONPATH": str(site)},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    out = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env={"PYTHONPATH": str(site)},
+                         capture_output=True, text=True, check=True)  # fmt: skip
     assert out.stdout.startswith(str(site)), "the probe imported the repository, not the wheel"
 
 
