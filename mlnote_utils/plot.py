@@ -40,6 +40,7 @@ def plot_history(
     x: str = "step",
     log: bool = False,
     title: str | None = None,
+    ylabel: str | None = None,
 ) -> Axes:
     """Any series of a :class:`~mlnote_utils.history.History` against the step (or epoch) they were recorded at.
 
@@ -65,7 +66,7 @@ def plot_history(
         where = steps / per_epoch if x == "epoch" else steps
         ax.plot(where, values, "o-" if sparse else "-", ms=3, lw=1.2 if sparse else 0.9, label=name)
     ax.set_xlabel(x)
-    ax.set_ylabel("value" if len(names) > 1 else names[0])
+    ax.set_ylabel(ylabel if ylabel is not None else ("value" if len(names) > 1 else names[0]))
     if log:
         ax.set_yscale("log")
     ax.set_title(title if title is not None else "training history")

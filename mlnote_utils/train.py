@@ -290,6 +290,9 @@ def fit(
             ctx.epoch += 1
     if bar.n < total:  # stopped early: end the bar as complete rather than as an interrupted (red) one
         bar.total = bar.n
+        widget = getattr(bar, "container", None)  # tqdm.notebook draws an ipywidgets progress bar
+        if widget is not None:
+            widget.children[1].max = bar.n
         bar.refresh()
     bar.close()
     return history

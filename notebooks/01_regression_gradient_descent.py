@@ -436,7 +436,7 @@ history = mu.fit(
 print(history)
 print(f"last epoch: mean train MAE {history.per_epoch('loss')[-1]:.3f}, test MAE {history.last('valid_loss'):.3f}")
 assert abs(history.last("valid_loss") - test_mae[7]) < 0.03
-mu.plot_history(history, x="epoch", log=True, title="7-day linear model: MAE per epoch")
+mu.plot_history(history, x="epoch", log=True, title="7-day linear model: MAE per epoch", ylabel="MAE (log scale)")
 plt.show()
 
 # %% [markdown]

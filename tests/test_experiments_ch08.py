@@ -110,3 +110,18 @@ def test_steps_to_reach():
     acc = np.array([[0.1, 0.4, 0.6, 0.7], [0.1, 0.2, 0.3, 0.3]])
     out = xp.steps_to_reach(steps, acc, 0.5)
     assert out[0] == 20 and np.isnan(out[1])
+
+
+def test_side_by_side_progress_bar_runs_to_its_end(monkeypatch):
+    finished = []
+
+    def recording_bar(iterable, **options):  # a stand-in bar that notes whether the loop ran to the end
+        yield from iterable
+        finished.append(True)
+
+    monkeypatch.setattr(xp, "progress_bar", recording_bar)
+    g = torch.Generator().manual_seed(0)
+    x, y = torch.randn(40, 5, generator=g), torch.randint(0, 3, (40,), generator=g)
+    xp.train_mlps_side_by_side([xp.NetConfig("a", "relu", True, 0.1)], [0], x, y, x, y, steps=3, batch_size=8,
+                               eval_every=2, hidden=4, depth=1, progress=False)  # fmt: skip
+    assert finished == [True]  # a loop left by `break` leaves a notebook bar red ("interrupted")

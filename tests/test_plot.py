@@ -76,6 +76,7 @@ def test_plot_history_draws_any_series_at_its_steps():
     assert valid_line.get_xdata().tolist() == [3, 6] and valid_line.get_ydata().tolist() == [2 / 3, 1 / 3]
     ax = mu.plot_history(h, ["valid_loss"])
     assert ax.get_ylabel() == "valid_loss" and len(ax.get_lines()) == 1
+    assert mu.plot_history(h, ylabel="MAE").get_ylabel() == "MAE"
 
 
 def test_plot_history_by_epoch():

@@ -481,3 +481,20 @@ def test_checkpoint_path_under_cache(monkeypatch, tmp_path):
     for bad in ("a/b", "", "..", 3):
         with pytest.raises(ValueError, match="name="):
             mu.checkpoint_path(bad)
+
+
+def test_a_run_stopped_early_ends_its_progress_bar_as_complete(monkeypatch):
+    from mlnote_utils import train
+
+    bars = []
+
+    def keep(*args, **options):
+        bars.append(mu.progress_bar(*args, **options))
+        return bars[-1]
+
+    monkeypatch.setattr(train, "progress_bar", keep)
+    monkeypatch.delenv("TQDM_DISABLE", raising=False)
+    model = _net()
+    mu.fit(model, torch.optim.SGD(model.parameters(), lr=0.1), (X, Y), steps=50, loss_fn=F.cross_entropy,
+           callbacks=[mu.stop_when("loss", above=0.0)])  # fmt: skip
+    assert bars[0].n == bars[0].total == 1  # 1 of 50 steps, shown as complete

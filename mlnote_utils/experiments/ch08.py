@@ -269,8 +269,8 @@ def train_mlps_side_by_side(
                 since = step - (eval_steps[-2] if len(eval_steps) > 1 else 0)
                 losses.append((running / since).cpu().numpy() if since else np.full(k, np.nan))
                 running.zero_()
-            if step == steps:
-                break
+            if step == steps:  # the last pass only evaluates (no break: the bar must reach its end)
+                continue
             batch_idx = []
             for s in seeds:
                 if len(orders[s]) < batch_size:
