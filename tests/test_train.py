@@ -184,6 +184,7 @@ def test_trains_on_cuda_from_cpu_batches():
     ],
 )
 def test_fit_rejects_bad_arguments(kwargs, err, match):
+    kwargs = dict(kwargs)  # the parameter dict is shared between runs of the test: do not consume it
     model = _net()
     args = {"model": model, "optimizer": torch.optim.SGD(model.parameters(), lr=0.1), "data": (X, Y)}
     args |= {k: kwargs.pop(k) for k in ("model", "optimizer", "data") if k in kwargs}
