@@ -41,7 +41,7 @@ class Trajectory:
 def gradient_descent(
     loss_fn: LossFn, x0: Sequence[float] | np.ndarray | torch.Tensor, lr: float, steps: int
 ) -> Trajectory:
-    """Plain gradient descent ``x ← x − lr · ∇L(x)`` with the gradient from autograd.
+    """Plain gradient descent ``x ← x − lr · ∇L(x)`` with the gradient from autograd (chapter 01 writes it out).
 
     Args:
         loss_fn: maps a float64 tensor of shape ``(d,)`` to a scalar tensor.
@@ -58,22 +58,7 @@ def gradient_descent(
     """
     if not np.isfinite(lr) or lr <= 0:
         raise ValueError(f"lr={lr!r}: the learning rate must be a positive finite number")
-    if not isinstance(steps, int) or steps < 0:
-        raise ValueError(f"steps={steps!r}: expected a non-negative int")
-    x = torch.as_tensor(np.asarray(x0, dtype=np.float64)).reshape(-1).clone().requires_grad_(True)
-    points, losses = [], []
-    for i in range(steps + 1):
-        loss = loss_fn(x)
-        if loss.ndim != 0:
-            raise ValueError(f"loss_fn: expected a scalar, got shape {tuple(loss.shape)}")
-        points.append(x.detach().numpy().copy())
-        losses.append(float(loss.detach()))
-        if i == steps:
-            break
-        (grad,) = torch.autograd.grad(loss, x)
-        with torch.no_grad():
-            x -= lr * grad
-    return Trajectory(np.stack(points), np.array(losses), float(lr))
+    return optimizer_path(loss_fn, x0, torch.optim.SGD, steps, lr=float(lr))  # SGD's step is x ← x − lr·∇L
 
 
 def optimizer_path(

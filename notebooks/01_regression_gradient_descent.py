@@ -179,7 +179,8 @@ np.testing.assert_array_equal(ours.points, library.points)
 print("first step = (w0 - eta dL/dw, b0 - eta dL/db); later chapters call mu.landscape.gradient_descent, the same loop")
 
 # %% [markdown]
-# 最后一行说明：后面各章直接调用的 `mu.landscape.gradient_descent` 就是这几行，50 步的路径逐位相同。
+# 最后一行说明：后面各章直接调用 `mu.landscape.gradient_descent`（它让 `torch.optim.SGD` 走同样的一步），
+# 它和这几行给出的 50 步路径逐位相同。
 #
 # ### 学习率为什么有上限
 #
