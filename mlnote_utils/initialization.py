@@ -10,16 +10,12 @@ import numpy as np
 import torch
 from torch import nn
 
+from ._checks import positive_int
+
 __all__ = [
     "deepen_with_identity",
     "layer_signal_std",
 ]
-
-
-def _positive_int(value, name: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name}={value!r}: expected an int ≥ {minimum}")
-    return int(value)
 
 
 def deepen_with_identity(model: nn.Sequential, extra_layers: int) -> nn.Sequential:
@@ -40,7 +36,7 @@ def deepen_with_identity(model: nn.Sequential, extra_layers: int) -> nn.Sequenti
         raise TypeError("model: expected an nn.Sequential built by mu.mlp")
     if not all(isinstance(m, nn.ReLU) for m in list(model)[1:-1:2]):
         raise ValueError("model: the identity trick needs ReLU activations (relu(h) = h for h ≥ 0)")
-    extra_layers = _positive_int(extra_layers, "extra_layers")
+    extra_layers = positive_int(extra_layers, "extra_layers")
 
     layers = [copy.deepcopy(m) for m in model]
     width = layers[-1].in_features

@@ -7,17 +7,13 @@ from collections.abc import Mapping
 import numpy as np
 from matplotlib.axes import Axes
 
+from ._checks import positive_int
+
 __all__ = [
     "kfold_indices",
     "leaderboard_simulation",
     "plot_leaderboard",
 ]
-
-
-def _positive_int(value, name: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name}={value!r}: expected an int ≥ {minimum}")
-    return int(value)
 
 
 def kfold_indices(
@@ -38,8 +34,8 @@ def kfold_indices(
     >>> [v.tolist() for _, v in kfold_indices(5, 2)]
     [[0, 1, 2], [3, 4]]
     """
-    k = _positive_int(k, "k", 2)
-    n = _positive_int(n, "n", k)
+    k = positive_int(k, "k", 2)
+    n = positive_int(n, "n", k)
     order = np.random.RandomState(seed).permutation(n) if shuffle else np.arange(n)
     sizes = np.full(k, n // k)
     sizes[: n % k] += 1
@@ -78,9 +74,9 @@ def leaderboard_simulation(
     >>> bool(r["best_public"] > r["best_private"])
     True
     """
-    n_models = _positive_int(n_models, "n_models")
-    n_public = _positive_int(n_public, "n_public")
-    n_private = _positive_int(n_private, "n_private")
+    n_models = positive_int(n_models, "n_models")
+    n_public = positive_int(n_public, "n_public")
+    n_private = positive_int(n_private, "n_private")
     p = np.broadcast_to(np.asarray(true_accuracy, dtype=np.float64), (n_models,))
     if np.any(p < 0) or np.any(p > 1):
         raise ValueError("true_accuracy: expected values in [0, 1], one number or one per model")

@@ -65,7 +65,11 @@ def test_top_level_is_the_core_and_concepts_are_reached_by_name():
 
 def test_every_module_is_listed_and_chapter_code_sits_in_its_folders():
     listed = set(mlnote_utils.CORE_MODULES) | set(mlnote_utils.CONCEPT_MODULES) | {"checkpoint"}
-    found = {i.name for i in pkgutil.iter_modules(mlnote_utils.__path__) if not i.ispkg}
+    found = {
+        i.name
+        for i in pkgutil.iter_modules(mlnote_utils.__path__)
+        if not i.ispkg and not i.name.startswith("_")
+    }
     assert found == listed, f"modules not classified as core/concept: {found ^ listed}"
     chapter_named = [m for m in found if re.search(r"ch\d\d|chapter", m)]
     assert not chapter_named, "chapter drivers belong in experiments/, checkers in exercises/"
