@@ -75,8 +75,7 @@ plt.show()
 #
 # 我们用第一年（前 365 天）做训练数据，第二年留作测试。
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 x_all = torch.tensor(views[:-1], dtype=torch.float64)  # today's views
 y_all = torch.tensor(views[1:], dtype=torch.float64)  # tomorrow's views
 x_train, y_train = x_all[:364], y_all[:364]  # targets are days 1..364 of year one
@@ -94,8 +93,7 @@ print("train pairs:", len(x_train), " test pairs:", len(x_test))
 #
 # 先手写，再和 PyTorch 自带的 `F.l1_loss`、`F.mse_loss` 对一对。
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 w0, b0 = 0.5, 1.0
 pred = b0 + w0 * x_train
 by_hand = {"MAE": (pred - y_train).abs().mean(), "MSE": ((pred - y_train) ** 2).mean()}
@@ -139,8 +137,7 @@ plt.show()
 #
 # 用自动微分核对这两个公式：
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 w = torch.tensor(w0, dtype=torch.float64, requires_grad=True)
 b = torch.tensor(b0, dtype=torch.float64, requires_grad=True)
 mu.regression.mse(w, b, x_train, y_train).backward()
@@ -153,8 +150,7 @@ print(f"dL/dw = {float(gw):.4f}, dL/db = {float(gb):.4f} (hand-derived = autogra
 # 有了梯度，梯度下降本身只有几行：记下当前位置和损失，求梯度，沿负梯度走一步，重复。下面把它写出来
 # （本章后面都用这个函数），并核对第一步正好是 $(w^0 - \eta\,\partial L/\partial w,\ b^0 - \eta\,\partial L/\partial b)$。
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 def gradient_descent(loss_fn, start, lr, steps):
     """Plain gradient descent from `start`; returns every point visited and its loss."""
     p = torch.tensor(start, dtype=torch.float64, requires_grad=True)
@@ -190,8 +186,7 @@ print("first step = (w0 - eta dL/dw, b0 - eta dL/db); later chapters call mu.lan
 # 只有 $|1-\eta\lambda|<1$ 对所有 $\lambda$ 成立，也就是 $\eta < 2/\lambda_{\max}$ 时才会收敛。
 # 下面先算出这个上限，再在上限两侧各跑一次梯度下降，看理论对不对。
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 eta_max = mu.regression.gd_stability_limit(x_train)
 start = [-0.3, -1.2]
 below = gradient_descent(loss_fn, start, lr=0.95 * eta_max, steps=300)
@@ -233,8 +228,7 @@ assert near < good < small  # after 150 steps: the larger the (stable) rate, the
 #
 # **动手试试**：拖动滑块改变学习率（以上限 $2/\lambda_{\max}$ 的倍数表示）、起点和步数，观察路径。
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 def draw_gd(ax, eta_ratio, w_start, b_start, steps):
     traj = gradient_descent(loss_fn, [w_start, b_start], lr=eta_ratio * eta_max, steps=steps)
     mu.plot_contour(ws, bs, Z, ax=ax, log=True, title=f"η = {eta_ratio:.2f} × 2/λmax, final L = {traj.losses[-1]:.3g}")
@@ -255,8 +249,7 @@ gd_widget
 #
 # 同样的梯度下降，用 `nn.Linear` 和 `torch.optim.SGD` 实现，每一步都应与手写版本相同：
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 model = nn.Linear(1, 1).double()
 with torch.no_grad():
     model.weight.fill_(start[0])
@@ -291,8 +284,7 @@ ax.set(title="Gradient descent on a non-convex loss", xlabel="w", ylabel="L(w)")
 ax.legend(fontsize="small")
 plt.show()
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 ends = {s: (round(float(t.final[0]), 2), round(float(t.losses[-1]), 3)) for s, t in runs.items()}
 print("start → (end w, end loss):", ends)
 global_end, local_end = runs[-2.5], runs[2.5]
@@ -417,8 +409,7 @@ assert noise_floor < test_mae[28] < 1.4 * noise_floor
 # 把每个数值连同它的步数记进 `History`，并保存检查点（checkpoint），内核重启后能接着训练。
 # 这里用它训练 7 天的线性模型（特征先标准化），结果应接近闭式解的测试 MAE。
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 mean, std = X7[: 365 - 7].mean(0), X7[: 365 - 7].std(0)
 X7n = torch.tensor((X7 - mean) / std)
 data7 = mu.Split(X7n[: 365 - 7].float(), torch.tensor(y7[: 365 - 7]), X7n[365 - 7 :].float(), torch.tensor(y7[365 - 7 :]))

@@ -50,8 +50,7 @@ print(mu.describe_device(DEVICE))
 # $h_i$ 是第 $i$ 段的上升量 $y_{i+1}-y_i$，常数是曲线在第一个拐点的取值。下面把一条 4 段折线拆开，再加回去，
 # 和 NumPy 的线性插值 `np.interp` 对比。
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 knots_x = np.array([0.0, 1.0, 2.5, 3.5, 5.0])
 knots_y = np.array([1.0, 2.5, 0.5, 1.5, 1.0])
 constant, pieces = mu.piecewise.hard_sigmoids_for_curve(knots_x, knots_y)
@@ -94,8 +93,7 @@ fig.tight_layout()
 # 取 $c = h$、中点 $-b/w = (x_0 + x_1)/2$，再让中点处斜率 $c\,w/4$ 等于 $h/(x_1-x_0)$，即 $w = 4/(x_1 - x_0)$。
 # 先验证 `mu.piecewise.sigmoid_curve` 与 `torch.sigmoid` 一致，以及中点处的斜率（用 autograd 求导）确实匹配。
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 piece = mu.piecewise.HardSigmoid(lo=1.0, hi=3.0, height=2.0)
 c, b, w = mu.piecewise.soft_sigmoid_params(piece)
 z = torch.linspace(-6, 6, 13, dtype=torch.float64)
@@ -123,8 +121,7 @@ fig.tight_layout()
 # 下面的滑块可以同时调这三个参数（需要运行中的内核），虚线是第 2 节那个 hard sigmoid。
 
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 def draw_one_sigmoid(ax, c, b, w):
     ax.plot(xs, mu.piecewise.hard_sigmoid(xs, piece.lo, piece.hi, piece.height), "k--", label="hard sigmoid (1 to 3)")
     ax.plot(xs, mu.piecewise.sigmoid_curve(xs, c, b, w), label=f"{c:.1f}*sigmoid({b:.1f} + {w:.1f} x)")
@@ -148,8 +145,7 @@ one_sigmoid_widget
 # 所以"常数 + 足够多个 sigmoid"可以逼近任意连续曲线。下面取一条生成的弯曲目标曲线，在均匀分布的拐点处
 # 把它连成折线，再把每段换成 sigmoid，记录均方误差（MSE）随片段数的变化。
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 x_fit = np.linspace(0.0, 6.0, 400)
 target = mu.piecewise.wiggly_target(x_fit)
 counts = [1, 2, 4, 8, 16, 32, 64]
@@ -177,8 +173,7 @@ fig.tight_layout()
 # 下面的滑块可以改变片段数和陡峭度 `sharpness`（$w$ 乘上的倍数）。
 
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 def draw_sigmoid_fit(ax, n_pieces, sharpness):
     return mu.piecewise.plot_sigmoid_fit(x_fit, target, n_pieces, sharpness, ax=ax)
 
@@ -200,8 +195,7 @@ fit_widget
 # 第一个 ReLU 从 $x_0$ 开始往上走，第二个从 $x_1$ 开始把斜率抵消掉。因此每个 hard sigmoid 需要**两个** ReLU，
 # 前面那条 4 段折线就需要 8 个 ReLU。下面先手写，再和 `torch.relu` 版本比较，最后把整条折线用 ReLU 重建。
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 p = pieces[0]
 by_clip = mu.piecewise.hard_sigmoid(x, p.lo, p.hi, p.height)
 by_relus = mu.piecewise.hard_sigmoid_from_relus(x, p.lo, p.hi, p.height)
@@ -240,8 +234,7 @@ fig.tight_layout()
 # 这就是只有一个隐藏层（hidden layer）的神经网络。把 $W$、$\mathbf{b}$、$\mathbf{c}$、$b$ 的所有数字排成一个长向量，记作 $\boldsymbol\theta$。
 # 下面用张量手写前向计算，再把同样的权重复制进 `nn.Sequential(nn.Linear, nn.Sigmoid, nn.Linear)`，两者应该完全一致。
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 g = torch.Generator().manual_seed(SEED)
 n_in, n_hidden, n_rows = 3, 5, 8
 X = torch.randn(n_rows, n_in, generator=g, dtype=torch.float64)  # (N, d)
@@ -291,15 +284,13 @@ print(
 # $\mathbf{g} = \nabla L(\boldsymbol\theta)$。这几条公式写成代码就是 `mu.backprop.one_hidden_layer_backward`，
 # 每一行对应上面的一个式子：
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 mu.show_source(mu.backprop.one_hidden_layer_backward)
 
 # %% [markdown]
 # 下面把它和 autograd 对比，然后走一步梯度下降 $\boldsymbol\theta^1 = \boldsymbol\theta^0 - \eta\,\mathbf{g}$。
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 hand = mu.backprop.one_hidden_layer_backward(X, Y, W, b_vec, c_vec, b0)
 g_hand = torch.cat([hand["W"].reshape(-1), hand["b_vec"], hand["c"], hand["b"]])
 loss = ((net(X).squeeze(-1) - Y) ** 2).mean()
@@ -326,8 +317,7 @@ print(f"|g| = {g_hand.norm():.4f}; loss before {loss.item():.4f}, after one step
 # 叫 **shuffle**（洗牌），于是下个 epoch 的 batch 组成不同。一个 epoch 的更新次数是 $\lceil N/B \rceil$（最后一个不满的 batch 也算）。
 # 下面用公式数，再和 PyTorch 的 `DataLoader` 实际产生的 batch 数对照。
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 n_samples = 10_000
 dataset = torch.utils.data.TensorDataset(torch.arange(n_samples))
 print("batch size | updates per epoch (formula) | len(DataLoader)")
@@ -359,8 +349,7 @@ for epoch in range(2):
 # 0 层即第 1 章的线性模型，用最小二乘直接求出最优解作为参照。
 # 误差报告为原始单位（千次浏览）的均方误差。
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 views = mu.make_daily_views(730, seed=SEED)
 X_lag, y_next = mu.lagged_features(views, n_lags=7)
 train_rows, test_rows = mu.block_split(len(y_next), block=56, gap=7)
@@ -421,8 +410,7 @@ assert (test_mse[4] - train_mse[4]) > 2 * (test_mse[1] - train_mse[1]), (
 # 再用第 1 章的真实序列试一次：NOAA 西雅图 2010 年逐小时气温（`mu.load_seattle_temps()`，°C）。任务同第 1 章：
 # 用过去 24 小时预测 6 小时后的气温，目标在 10 月 1 日之前的行用于训练，之后的留出。网络和训练预算与上面相同，每种深度 2 个种子。
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 hours, temps = mu.load_seattle_temps()
 X_t, y_t = mu.lagged_features(temps, n_lags=24, horizon=6)
 target_hour = np.arange(len(y_t)) + 24 - 1 + 6  # index of each row's target in the series

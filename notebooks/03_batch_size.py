@@ -44,8 +44,7 @@ print(mu.describe_device(DEVICE))
 # 本章用 MNIST-1D（由 `mnist1d` 包在本地生成的 40 点一维信号，10 类，4000 笔训练、1000 笔测试），模型是 40-256-256-10 的
 # 多层感知机（MLP）。损失是交叉熵（cross-entropy），第 7 章会详细讲；这里只需要知道它越小越好。
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 data = mu.load_mnist1d()
 x_train, y_train = data.x_train.to(DEVICE), data.y_train.to(DEVICE)
 x_test, y_test = data.x_test.to(DEVICE), data.y_test.to(DEVICE)
@@ -68,8 +67,7 @@ print("parameters:", sum(p.numel() for p in make_mlp_256().parameters()))
 # CPU 的并行能力小得多，时间会随 $B$ 增长，只是远慢于线性增长（小 batch 时固定开销占大头）。
 # 下面在**当前设备**上实测（每种 $B$ 轮流计时若干组，取最快的一组，因为别的程序只会让计时变慢）；一个 epoch 的时间 = 更新次数 × 每次更新时间。
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 batch_sizes = [1, 10, 100, 1000, N]
 timing = xp.time_per_update(make_mlp_256, criterion, x_train, y_train, batch_sizes, device=DEVICE)
 print(f"device: {DEVICE.type}")
@@ -135,8 +133,7 @@ fig.tight_layout()
 # 中（$B=100$，50 次更新）：噪声小了，下降也慢了；右（full batch，5 次更新）：每一步都是精确的梯度、曲线平滑，但 5 个 epoch 只走了 5 步。
 # 下面把"同样的 epoch 数"这个结论量化，然后给出滑块。
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 print(" batch size | updates | final training loss | std of batch losses in the last epoch")
 for b, run in runs.items():
     last = run["loss"][-max(1, len(x_small) // b) :]
@@ -153,8 +150,7 @@ assert noise[10] > noise[100], "smaller batches should give noisier per-update l
 # 这个比较固定了学习率；大 batch 通常可以配合更大的学习率，第 4 节里我们就是这样做的。
 
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 def draw_batch_run(ax, batch_size):
     run = batch_run(int(batch_size))
     return xp.plot_batch_curves(run, ax=ax, title=f"batch size {int(batch_size)}: {len(run)} updates")
@@ -178,8 +174,7 @@ batch_widget
 # 每种设置 2 个随机种子（初始化和洗牌都不同），报告均值与两次之差的一半（±）。为了让整本笔记在约一分钟内跑完，种子数只能这么少；
 # 我们也会同时记下第 5 节要用的 Hessian 最大特征值 $\lambda_{\max}$（用 `mu.hessian.top_eigenvalues`：Lanczos 迭代，只需要 HVP，不需要整个 Hessian）。
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 settings = {"small batch": (64, 2e-3), "full batch": (N, 3e-3)}
 seeds = [0, 1]
 models, rows = {}, []
@@ -274,8 +269,7 @@ fig.tight_layout()
 # 先在一个小网络上确认：`mu.hessian.top_eigenvalues` 找到的特征值与完整 Hessian（`mu.hessian.model_hessian`）的最大特征值一致，
 # 且 $H\mathbf{v} = \lambda\mathbf{v}$（用 HVP 验证）。
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 torch.manual_seed(SEED)
 tiny = nn.Sequential(nn.Linear(40, 8), nn.Tanh(), nn.Linear(8, 10)).double()
 batch64 = (data.x_train[:200].double(), data.y_train[:200])
@@ -327,8 +321,7 @@ fig.tight_layout()
 # 曲面越尖，同样的平移带来的损失上升越大。下面用实测的训练切片量化这一点：沿最大特征方向平移 $s=0.2$ 的代价，
 # 以及沿 10 个随机方向平移 10 的平均代价（`mu.sharpness.random_direction_increase`）。
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 shift = 0.2
 penalty = {}
 for name in settings:

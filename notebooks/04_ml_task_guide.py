@@ -66,8 +66,7 @@ plt.show()
 # 在第 0 步、每 `eval_every` 步和最后一步，用评估模式在**未增强**的训练集和 `eval_sets` 上记录损失与准确率
 # （记在 `History` 里，名字是 `"train_loss"`、`"valid_acc"` 这样的"数据集_指标"）。
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 data = mu.load_mnist1d()  # 4000 train + 1000 test signals, generated offline
 x_pool, y_pool = data.x_train, data.y_train
 x_test, y_test = data.x_test, data.y_test
@@ -102,8 +101,7 @@ def train(net, x, y, *, steps, lr, batch_size=None, optimizer="sgd", eval_sets=N
 #
 # 即权重为单位矩阵、偏置为 0 的一层加上 ReLU 恰好是恒等映射。`mu.initialization.deepen_with_identity` 就是这么做的，下面用代码核对：
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 torch.manual_seed(SEED)
 shallow = mu.mlp(40, 32, 4, 10)  # 4 hidden layers, plain (no residuals)
 deep_copy = mu.initialization.deepen_with_identity(shallow, extra_layers=4)  # 8 hidden layers, same function
@@ -122,8 +120,7 @@ print("8-layer copy reproduces the 4-layer outputs on all 4000 signals: True")
 # 两个普通的全连接网络（没有残差连接），隐藏宽度 32，ReLU，PyTorch 默认初始化；带动量的 SGD，学习率 0.05，
 # 每步 128 条数据，共 1000 步。每种深度用两个随机种子，避免只看到一次运气。
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 depth_runs = {}
 with mu.cpu_threads(1):
     for seed, depth in mu.progress_bar([(0, 4), (0, 8), (1, 4), (1, 8)], desc="runs"):
@@ -167,8 +164,7 @@ assert all(g > 0.2 for g in gaps), "the deeper plain net should be clearly worse
 # 优化器要花很多步才能走出这块平地。何恺明等人提出的初始化（He / Kaiming Initialization）取 $\operatorname{Var}(w) = 2/n$，
 # 让这个比例变成 1。先手写，再和 `torch.nn.init.kaiming_normal_` 对照：
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 fan_in = 32
 w_hand = torch.randn(32, fan_in, generator=torch.Generator().manual_seed(SEED)) * np.sqrt(2.0 / fan_in)
 w_lib = torch.empty(32, fan_in)
@@ -209,8 +205,7 @@ plt.show()
 # 所以只是近似），到最后一层只剩第一层的万分之五左右；He 初始化下基本保持不变。**模型（能表示的函数集合）没变，只是起点不同。**
 # 如果换个起点训练损失就明显下降，那就坐实了这是优化问题。
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 with mu.cpu_threads(1):
     for seed, depth in mu.progress_bar([(0, 4), (0, 8), (1, 4), (1, 8)], desc="runs"):
         torch.manual_seed(seed)
@@ -246,8 +241,7 @@ print("8 layers: He init lowers the training loss; the 4-layer net still trains 
 # 过拟合指**训练损失小、测试损失大**。最极端的"模型"是一张查找表：见过的训练输入就背出答案，没见过的就随便猜。
 # 它在训练集上满分，却什么也没学到：
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 memory = {row.tobytes(): label for row, label in zip(x_pool[:1000].numpy(), y_pool[:1000].tolist(), strict=True)}
 rng = np.random.default_rng(SEED)
 
@@ -270,8 +264,7 @@ assert train_acc == 1.0 and test_acc < 0.2
 # 只拿 1000 条信号训练，留出另外 1000 条作**验证集**（从手里的 4000 条中划出，模型训练时看不到）。
 # 模型是一个隐藏层的网络，隐藏宽度从 2 变到 64，宽度越大弹性越大。优化器用 Adam（学习率 0.003），每步 100 条，共 1500 步。
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 x_small, y_small = x_pool[:1000], y_pool[:1000]
 x_valid, y_valid = x_pool[3000:], y_pool[3000:]
 x_drift, y_drift = mu.make_mnist1d_variant(1000, seed=1, shear_scale=4.0)  # used in section 4
@@ -313,8 +306,7 @@ assert tr[-1] < 0.5 * tr[0] and va[-1] > va.min() + 0.5, "the widest net should 
 #
 # 把最有弹性的宽度 64 网络留下，训练数据从 250 条增加到 4000 条，其余设置不变（1500 步，所以数据多时每条数据被看的次数少）。
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 sizes = [250, 500, 1000, 2000, 4000]
 size_runs = {1000: width_runs[64]}  # same model, data and seed: reuse it
 with mu.cpu_threads(1):
@@ -369,8 +361,7 @@ plt.show()
 # 增强发生在训练的每一步里，所以这里自己写一步更新交给 `mu.fit`：先变换这一批输入，再照常走一步监督学习。
 # 随机性来自 `ctx.generator`（由 `mu.fit` 按种子创建、并随检查点保存），所以结果可以复现。
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 def upside_down(xb, g):
     """The honest augmentation, then flip half of the signals upside down (label NOT preserved in spirit)."""
     xb = mu.augmentation.augment_signals(xb, g)
@@ -467,8 +458,7 @@ assert abs(acc_drift[-1] - acc_drift[0]) < 0.06 and acc_drift.max() < 0.3, "... 
 # 第 3.2 节我们已经在用验证集了：在训练集上训练，在**验证集**上比较候选模型，选出验证损失最低的，最后只在测试集上看一次结果。
 # 测试集不参与挑选，它给出的才是对新数据的诚实估计。
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 print("width  valid loss  test loss")
 for w in widths:
     print(f"{w:5d}  {width_runs[w]['valid_loss'][-1]:10.2f}  {width_runs[w]['test_loss'][-1]:9.2f}")
@@ -485,8 +475,7 @@ assert abs(chosen["test_loss"][-1] - chosen["valid_loss"][-1]) < 0.15, "validati
 # 其余 $k-1$ 份训练，对每个候选模型取 $k$ 次验证损失的平均，再选平均最好的那个，最后用全部训练数据重新训练它。
 # 先手写分折，再和 `sklearn.model_selection.KFold` 对照：
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 from sklearn.model_selection import KFold
 
 K = 3
@@ -503,8 +492,7 @@ print("hand-made folds == sklearn KFold folds: True")
 # 手写的分折与 sklearn 完全一致（每个样本恰好当一次验证数据）。下面用 3 折交叉验证在宽度 {2, 4, 8, 64} 中选一个，
 # 每个候选训练 3 次（为节省时间，每次 1000 步）：
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 cv_widths = [2, 4, 8, 64]
 cv_loss = {w: [] for w in cv_widths}
 with mu.cpu_threads(1):
@@ -530,8 +518,7 @@ assert cv_best != 64 and np.mean(cv_loss[64]) > np.mean(cv_loss[cv_best]) + 0.5,
 # 比赛里常有公开（public）测试集，可以反复提交、看分数；最终排名却用私有（private）测试集。
 # 如果提交很多个模型、挑公开分数最高的那个，会发生什么？极端情况：每个"模型"都在瞎猜二分类（真实准确率 50%）。
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 board = mu.model_selection.leaderboard_simulation(n_models=1000, n_public=100, n_private=100, true_accuracy=0.5, seed=SEED)
 print(f"best public score of 1000 random guessers: {board['best_public']:.2f}")
 print(f"the same model on the private set:       {board['best_private']:.2f}")
@@ -546,8 +533,7 @@ plt.show()
 # 每个点是一个瞎猜的模型。公开分数最高的那个（红星）在公开集上看起来远超 50%，可它在私有集上又落回 50% 附近：
 # 它赢在运气，而不是本事。挑得越多、公开集越小，这种"幸运的赢家"就越夸张。用滑块试试：
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 def draw_leaderboard(ax, n_models, n_public):
     """Thin: simulate one leaderboard of random guessers and draw it."""
     result = mu.model_selection.leaderboard_simulation(n_models, n_public, 1000, true_accuracy=0.5, seed=SEED)

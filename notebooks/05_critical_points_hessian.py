@@ -55,8 +55,7 @@ print(mu.describe_device(DEVICE))
 #
 # 一维时看二阶导数 $f''$ 的正负；多维时要看的是二阶导数组成的矩阵。先用自动微分把一维的情况算一遍。
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 curves = {"x^2": lambda x: x**2, "-x^2": lambda x: -(x**2), "x^3": lambda x: x**3}
 zero = torch.tensor(0.0, dtype=torch.float64)
 for name, fn in curves.items():
@@ -104,8 +103,7 @@ plt.show()
 # 先"从零开始"：用手推公式、逐行二次反向传播（`mu.hessian.hessian_matrix_loop`）、`torch.func`（`mu.hessian.hessian_matrix`）
 # 和 PyTorch 自带的 `torch.autograd.functional.hessian` 四种方法算同一个 $\mathbf H$，确认一致。
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 def loss_notes(w: torch.Tensor) -> torch.Tensor:
     """The notes' example: one pair (x=1, y_hat=1), model y = w1*w2*x, squared error."""
     return (1.0 - w[0] * w[1] * 1.0) ** 2
@@ -130,8 +128,7 @@ for point in ([0.0, 0.0], [0.6, -0.4], [1.5, 2.0]):
 # 一阶近似的误差应按 $\varepsilon^2$ 缩小，二阶近似的误差应按 $\varepsilon^3$ 缩小（这里 $L$ 是四次多项式，
 # 所以二阶误差的主项恰好是三阶项）。
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 theta0 = torch.tensor([0.6, -0.4], dtype=torch.float64)
 d = torch.tensor([0.8, 0.6], dtype=torch.float64)
 g0, H0, L0 = grad(loss_notes)(theta0), mu.hessian.hessian_matrix(loss_notes, theta0), loss_notes(theta0)
@@ -181,8 +178,7 @@ plt.show()
 # 它的特征值是 $\pm2$，对应的单位特征向量分别是 $\mathbf u_-=(1,1)/\sqrt2$（$\lambda=-2$）
 # 和 $\mathbf u_+=(1,-1)/\sqrt2$（$\lambda=+2$）。验证，并看看这个点被分成哪一类：
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 origin = mu.critical_points.inspect_point(loss_notes, [0.0, 0.0])
 print("gradient:", (np.round(origin.grad.numpy(), 6) + 0.0).tolist())  # + 0.0: no "-0.0"
 print("Hessian:", (np.round(origin.hessian.numpy(), 6) + 0.0).tolist())
@@ -226,8 +222,7 @@ plt.show()
 # 泰勒展开就预言损失会下降：这里 $L\approx 1-\eta^2$。真实值可以直接算：
 # $w_1=w_2=\eta/\sqrt2$，所以 $L=(1-\eta^2/2)^2$。两者对比：
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 print(" eta | true L   | Taylor 1 - eta^2 | along u+ (true)")
 for eta in (0.05, 0.2, 0.5, 1.0):
     true_down = float(loss_notes(eta * u_minus))
@@ -259,8 +254,7 @@ def draw_escape(ax, eta, steps):
     return ax
 
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 escape_widget = mu.interactive_figure(
     draw_escape,
     figsize=(6, 4.5),
@@ -281,8 +275,7 @@ axs[2].legend()
 fig.tight_layout()
 plt.show()
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 steps_to_escape = {eta: int(np.argmax(t.losses < 0.5)) for eta, t in runs.items() if eta > 0}
 print("GD steps until L < 0.5:", steps_to_escape, "| predicted cost of starting 1000x closer:", round(np.log(1000) / np.log(1.2), 1))
 assert runs[0.0].losses[-1] == 1.0  # exactly at the saddle: gradient zero, GD never moves
@@ -325,8 +318,7 @@ def draw_point(ax, surface, w1, w2, snap):
     return ax
 
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 point_widget = mu.interactive_figure(
     draw_point,
     figsize=(6, 5),
@@ -377,8 +369,7 @@ assert kinds == ["local minimum", "saddle point", "local maximum", "degenerate",
 # 从这里开始的计算由大量很小的张量运算组成，多线程的调度开销比收益还大（在 2 核机器上实测单线程快数倍），
 # 所以较重的单元都放在 `with mu.cpu_threads(1):` 里（离开代码块后线程数自动恢复）。
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 gen = torch.Generator().manual_seed(SEED)
 x_toy = torch.linspace(-2, 2, 64, dtype=torch.float64).unsqueeze(1)  # (64, 1)
 y_toy = torch.sin(2 * x_toy) + 0.1 * torch.randn(64, 1, generator=gen, dtype=torch.float64)  # (64, 1)
@@ -416,8 +407,7 @@ print(f"negative eigenvalues: {len(neg)} of them, all {float(neg.mean()):.4f} (s
 # 精确海森矩阵要多少时间？"从零开始"的做法是先求一次带计算图的梯度，再对 97 个分量各做一次反向传播；
 # `torch.func.hessian` 用前向模式套反向模式、再加向量化（vmap）一次算完。在 97 个参数和 481 个参数的网络上现场计时：
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 def best_time(fn, repeat=2):
     times = []
     for _ in range(repeat):
@@ -447,8 +437,7 @@ for width in (32, 160):
 # 一些作业和论文用它代替海森矩阵，但它按构造就是半正定的（$\mathbf v^\top\mathbf G\mathbf v=\tfrac2N\|\mathbf J\mathbf v\|^2\ge0$），
 # **永远看不到负曲率**，因此不能用来数鞍点。
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 net = make_net(SEED)
 with mu.cpu_threads(1):
     mu.fit(net, torch.optim.Adam(net.parameters(), lr=0.01), toy_batch, loss_fn=mse, steps=1500, desc="toy net")
@@ -480,8 +469,7 @@ assert abs(float(ev_gn[-1]) - float(ev_trained[-1])) / float(ev_trained[-1]) < 0
 # 再大一点：MNIST-1D 上的 40-20-10 分类网络（tanh，交叉熵，1030 个参数），500 个训练样本作为一个批次。
 # `mu.hessian.model_hessian` 在参数超过 300 个时自动改用逐行循环（依据上面的计时）。比较初始化时和训练 500 步之后的整个特征值谱：
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 mnist = mu.load_mnist1d()
 xm, ym = mnist.x_train[:500].double(), mnist.y_train[:500]  # (500, 40), (500,)
 torch.manual_seed(SEED)
@@ -547,8 +535,7 @@ stop_at = torch.tensor([0, 5, 10, 20, 40, 80, 150, 250, 400, 600, 900, 1200] * 2
 # 先训练（一个回调函数（callback）在每个网络自己的停止步保存快照），再最小化梯度范数 $\|\mathbf g\|^2$。
 # 梯度范数的梯度需要二次反向传播（`create_graph=True`），也就是第 2 节的海森-向量积。
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 class NetStack(nn.Module):
     """The 24 networks' parameters as one (24, 97) matrix; row i is network i."""
 
@@ -609,8 +596,7 @@ print(f"24 nets: {time.perf_counter() - t_start:.1f} s")
 # 数值上 $|\lambda|$ 小于 $\|\mathbf g\|$ 量级的曲率都不可信。下面用两种相对容差各数一次：
 # 严格的 $10^{-6}\lambda_{\max}$（几乎只把数值噪声当零）和宽松的 $10^{-4}\lambda_{\max}$（约 $2\times10^{-3}$，与低损失点的 $\|\mathbf g\|$ 同量级）。
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 rows = []
 for i in range(N_NETS):
     strict, loose = mu.critical_points.count_eigenvalue_signs(eig_all[i], 1e-6), mu.critical_points.count_eigenvalue_signs(eig_all[i], 1e-4)
@@ -645,8 +631,7 @@ plt.show()
 # "零"的容差应该取多大，没有唯一答案。下面的滑块（需要内核）直接改容差，看散点怎么移动；
 # 勾掉 `curved_only` 就是讲义的原始定义（平坦方向也算进分母）。上面三幅静态图就是三个典型取值。
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 def draw_ratio(ax, tol, curved_only):
     ratio = [mu.critical_points.minimum_ratio(ev, tol, exclude_zero=curved_only) for ev in eig_all]
     flat = [mu.critical_points.count_eigenvalue_signs(ev, tol)["zero"] for ev in eig_all]
@@ -664,8 +649,7 @@ ratio_widget
 # %% [markdown]
 # 先检查几条能失败的结论（容差见代码），再解读图。
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 high = [r for r in rows if r["loss"] > 0.1]  # stuck near the "fit a nearly constant function" level
 low = [r for r in rows if r["loss"] < 0.015]
 print(f"high-loss points: {len(high)}, low-loss points: {len(low)}, in between: {N_NETS - len(high) - len(low)}")
@@ -708,8 +692,7 @@ print("checks passed")
 #
 # 先在第 6 节 97 个参数的网络上对照精确答案，确认它们可信：
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 H_small = mu.hessian.model_hessian(net, mse, toy_batch)
 exact_small = torch.linalg.eigvalsh(H_small)
 top_small = mu.hessian.top_eigenvalues(net, mse, toy_batch, k=3, tol=1e-8, max_iter=97)
@@ -728,8 +711,7 @@ assert abs(trace_small.mean - float(exact_small.sum())) < 4 * trace_small.stderr
 # 现在换成一个大网络：MNIST-1D（40 维的一维"手写数字"信号，10 类）上的 40-300-300-10 多层感知机，
 # 共 105,610 个参数。训练 3 个 epoch 后，在 500 个训练样本组成的批次上分析它的海森矩阵。
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 data = mu.load_mnist1d()
 torch.manual_seed(SEED)
 mlp = nn.Sequential(nn.Linear(40, 300), nn.ReLU(), nn.Linear(300, 300), nn.ReLU(), nn.Linear(300, 10))
@@ -747,8 +729,7 @@ assert n_params >= 100_000
 # 先"从零开始"写 HVP 和幂迭代：求一次带计算图的梯度 $\mathbf g$（`create_graph=True`），之后每次
 # $\mathbf H\mathbf v$ 都是对 $\mathbf g^\top\mathbf v$ 再反向传播一次（计算图保留、重复使用）。再与 `mu.hessian.top_eigenvalues`（Lanczos）对比：
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 params = [p for p in mlp.parameters()]
 g_list = torch.autograd.grad(ce(mlp(xb), yb), params, create_graph=True)
 
@@ -786,8 +767,7 @@ assert top.converged and abs(lam_power - float(top.eigenvalues[0])) < 2e-3 * abs
 # 两种方法给出同一个最大特征值（相对差 < 0.2%），Lanczos 同时给出了前三个，所用 HVP 次数通常更少。
 # 再看最负的特征值和整个谱的"总曲率"——迹：
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 bottom = mu.hessian.top_eigenvalues(mlp, ce, (xb, yb), k=1, tol=1e-3, max_iter=30, which="smallest")
 trace_est = mu.hessian.hessian_trace(mlp, ce, (xb, yb), n_samples=30, seed=SEED)
 print(f"smallest Ritz value: {float(bottom.eigenvalues[0]):+.4f} ({bottom.n_hvp} HVPs, converged={bottom.converged})")

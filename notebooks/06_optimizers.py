@@ -57,8 +57,7 @@ print(mu.describe_device(DEVICE))
 # 两个特征值差得越多，这两个要求就越难同时满足。先用 autograd 核对手写的 $H$：
 
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 def bowl(x):  # x: (2,) = (w, b)
     return xp.elongated_bowl(x[0], x[1])
 
@@ -101,8 +100,7 @@ plt.show()
 # 只超过上限一点（1.01 倍）就发散（右图损失一路上升）；η 取上限的四分之一时不再震荡，却沿着平缓的谷底爬得极慢。
 # 具体数字：
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 floor_gap = {
     k: t.points[:, 1] - 1 - 0.3 * (t.points[:, 0] - 4) for k, t in gd_runs.items()
 }  # b minus valley floor
@@ -132,8 +130,7 @@ assert slow.losses[-1] > 0.1 and edge.losses[-1] > 1e-3  # both still far from t
 #
 # `mu.optimizers.Momentum` 按递推式实现（它是一个 `torch.optim.Optimizer`，每一步对每个参数张量调用一次 `_update`）：
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 mu.show_source(mu.optimizers.Momentum)
 
 # %% [markdown]
@@ -141,8 +138,7 @@ mu.show_source(mu.optimizers.Momentum)
 # `torch.optim.SGD(momentum=μ)` 存的是另一种量：$b\leftarrow\mu b+g$，再走 $\theta\leftarrow\theta-\eta b$。
 # 令 $m=-\eta b$、$\mu=\lambda$，两者是同一条规则——同一个循环里逐步比较 $m$ 与 $-\eta b$：
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 eta, lam = 0.25 * ETA_LIMIT, 0.9
 ours = torch.tensor(START, dtype=torch.float64, requires_grad=True)
 theirs = torch.tensor(START, dtype=torch.float64, requires_grad=True)
@@ -246,8 +242,7 @@ assert abs(ends[0.6, 0.9] - 4.0) < 0.05 and abs(ends[0.6, 0.0] - 1.0) < 0.1  # .
 # 让最近的梯度说了算：$(\sigma_i^t)^2=\alpha(\sigma_i^{t-1})^2+(1-\alpha)(g_i^t)^2$。
 # Adam 则是 RMSProp 加上动量（并对两者的初始偏差做校正）。四种规则都在 `mu.optimizers` 里，每个 `_update` 就是一条公式：
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 mu.show_source(mu.optimizers.RMS._update, mu.optimizers.RMSProp._update, mu.optimizers.Adam._update)
 
 # %% [markdown]
@@ -276,8 +271,7 @@ plt.show()
 # 把“损失第一次低于 $10^{-3}$ 的步数”列出来（1000 步内没到则记为“—”）：
 
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 def first_below(losses, level=1e-3):
     hit = np.flatnonzero(np.asarray(losses) < level)
     return int(hit[0]) if hit.size else None
@@ -344,8 +338,7 @@ assert rate[800, 1] > 2.5 * rate[100, 1]
 #
 # 在曲面上各走 500 步，量出每一对路径的最大坐标差（float64）：
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 sqrt_t = lambda t: float(np.sqrt(t + 1))
 warm = mu.schedules.warmup_then_decay(20)
 pairs = {  # name: (ours, theirs, should match)
@@ -450,8 +443,7 @@ plt.show()
 # 左图蓝线（不调度）在损失已经降到很低之后一次次突然跳高好几个数量级，右图对应的是 $b$ 被甩离谷底——
 # 这就是笔记说的“爆炸”。用 `xp.loss_spikes` 数一数损失跳到此前最低值 10 倍以上的次数：
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 spikes = {name: xp.loss_spikes(t.losses, factor=10) for name, t in long_runs.items()}
 for name, t in long_runs.items():
     first = spikes[name][0] if len(spikes[name]) else "—"
@@ -479,8 +471,7 @@ assert first_below(long_runs["cosine decay"].losses) < 1.2 * first_below(long_ru
 #
 # 预热是真的消除了爆炸，还是只把它推迟了？把 η 加到 0.3 再看一次：
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 spikes_03 = {}
 for name, f in schedules.items():
     t = mu.landscape.optimizer_path(bowl, START, "RMS", STEPS, lr=0.3, schedule=f)
@@ -524,8 +515,7 @@ plt.show()
 # 下坡之后笔直地沿谷底前进。
 
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 def draw_optimizer(ax, name, lr, momentum, alpha, steps):
     traj = mu.landscape.optimizer_path(bowl, START, name, steps, **mu.optimizers.optimizer_knobs(name, lr, momentum, alpha))
     mu.plot_contour(ws, bs, Z, ax=ax, log=True, title=f"{name}: L({steps}) = {traj.losses[-1]:.2e}")
@@ -555,8 +545,7 @@ optimizer_widget
 # 挑出来的（GD 1.0、Momentum 0.1、RMS 0.01、RMSProp 0.01、Adam 0.01）；下面只跑这些选定的值。
 # 15 次训练（5 个优化器 × 3 个种子）都由 `mu.fit` 完成，`xp.optimizer_race` 只负责让同一种子的各次训练共享起点和批次顺序。
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 split = mu.load_mnist1d()
 mean, std = split.x_train.mean(), split.x_train.std()
 x_train = (split.x_train - mean) / std  # (4000, 40)
@@ -594,8 +583,7 @@ plt.show()
 # %% [markdown]
 # 曲线是 3 个种子的平均，色带是最小到最大。把第 100 步和第 600 步的数值列出来：
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 i100, i600 = list(steps).index(100), list(steps).index(600)
 print(f"{'optimizer':24s} {'L(100) mean':>12s} {'L(600) mean':>12s} {'L(600) min..max':>18s}")
 for name in race:

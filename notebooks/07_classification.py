@@ -52,8 +52,7 @@ print(mu.describe_device(DEVICE))
 # 独热向量为每个类别单独留一维：共有 $C$ 类时，类别 $k$ 写成长度为 $C$ 的向量 $\hat{y}$，第 $k$ 位是 1，其余是 0。
 # 于是任意两个不同类别之间的欧氏距离都相同（$\sqrt{2}$）。
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 labels = torch.tensor([0, 2, 1, 2])
 Y = mu.classification.one_hot(labels, 3)  # (4, 3)
 print(Y)
@@ -81,8 +80,7 @@ print("pairwise distances between classes:\n", dist.round(decimals=4))
 # 取 $m=\max_j z_j$ 后，所有指数都 $\le 0$，$e^{(\cdot)}$ 最大为 1，不会溢出。
 # 单精度浮点（float32）能表示的最大数约为 $3.4\times10^{38}$，而 $e^{89}$ 已经超过它。
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 z = torch.tensor([1000.0, 1001.0, 1002.0])
 print("naive :", mu.classification.softmax_naive(z))  # exp(1000) = inf, inf / inf = nan
 print("stable:", mu.classification.softmax_stable(z).round(decimals=4))
@@ -121,8 +119,7 @@ print("hand-made softmax == torch.softmax; every row sums to 1")
 # 后者里多了因子 $y'_j$ 与 $(\delta_{ij}-y'_i)$：当 softmax 输出非常“自信”（接近 0 或 1）时，它们让梯度趋于 0。
 # 下面用 autograd 检查这两个公式。
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 targets = torch.tensor([0, 3, 1, 1, 2])
 torch.testing.assert_close(mu.classification.cross_entropy_by_hand(logits, targets), F.cross_entropy(logits, targets))
 huge = logits * 500
@@ -145,8 +142,7 @@ print("dCE/dz == softmax - one_hot; dMSE/dz matches the Jacobian formula")
 # 手写交叉熵与 `F.cross_entropy` 一致，logits 放大 500 倍也不会溢出；两条梯度公式都与 autograd 吻合。
 # 现在看看“自信地错了”时两种梯度有多大：正确类别是 0，但网络把几乎全部概率给了类别 1。
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 for scale in [1.0, 3.0, 6.0]:
     zz = torch.tensor([[0.0, scale, 0.0]], requires_grad=True)  # the true class is 0
     y0 = torch.tensor([0])
@@ -191,8 +187,7 @@ fig.tight_layout()
 # 右图（交叉熵）在同一区域坡度很陡，三条路径都滑进了右边的低谷（$w>0$）。
 # 两张图的低谷在同一侧——差别在于**能不能走到那里**。下面把这些数字量出来。
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 def toy_accuracy(theta: np.ndarray) -> float:
     return float((((theta[0] * x_toy + theta[1]) > 0).long() == y_toy).double().mean())
 
@@ -220,8 +215,7 @@ for start in ["start (-4, -3)", "start (-4, 3)"]:  # the two starts on the left 
 #
 # 下面的控件可以自己选损失、学习率和起点（需要运行中的内核）；上面的静态图已展示了三个起点的情形。
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 def draw_toy_path(ax, kind, lr, w0, b0):
     loss = lambda th: mu.classification.toy_classifier_loss(th[0], th[1], x_toy, y_toy, kind)  # noqa: E731
     traj = mu.landscape.gradient_descent(loss, [w0, b0], lr=lr, steps=100)
@@ -254,8 +248,7 @@ widget
 # $-\frac1N\ln(\cdot)$ 是严格递减函数，所以让交叉熵最小的 $\theta$ 恰好让似然最大。下面在玩具数据上用数值检查：
 # (1) 对几组参数 $e^{-N\cdot\text{CE}}$ 等于逐个样本概率之积；(2) 在整张网格上，交叉熵最小的格点就是似然最大的格点。
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 def likelihood(w: float, b: float) -> torch.Tensor:
     p1 = torch.sigmoid(w * x_toy + b)  # softmax([0, z])[1] == sigmoid(z)
     return torch.where(y_toy == 1, p1, 1 - p1).prod()
@@ -284,8 +277,7 @@ print(f"grid argmin CE == grid argmax likelihood: w={ws[i_ce[1]]:.1f}, b={bs[i_c
 # 网络为 64→64→10 的多层感知机（ReLU），SGD、学习率 0.1、批大小 32、训练 8 个 epoch。
 # 唯一的变化是损失函数：交叉熵，或者 softmax 输出与独热向量之间的 MSE。每种各跑 3 个随机种子。
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 digits = mu.load_digits_split()
 test_loader = mu.make_loader(digits.test(), 450, shuffle=False)
 losses = {"cross-entropy": F.cross_entropy, "MSE": mu.classification.mse_on_probabilities}

@@ -84,8 +84,7 @@ fig.tight_layout()
 #
 # 标准化后每个特征的均值为 0、方差为 1。先手写，再与 scikit-learn 的 `StandardScaler` 对照。
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 from sklearn.preprocessing import StandardScaler
 
 x_raw, y_raw = xp.make_two_scale_regression(10.0, n=200, seed=SEED)
@@ -120,8 +119,7 @@ assert steps_needed[1.0, False] < steps_needed[10.0, False] < steps_needed[30.0,
 # 标准化后不论原来的尺度比是多少，都只要十来步；不做标准化时，尺度比越大步数越多，$r=30$ 时要几百步。
 # 下面的控件可以自己拖动尺度比，并切换是否标准化（需要运行中的内核）；之后的静态图展示了三个尺度比。
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 def draw_scale(ax, ratio, standardized):
     demo = xp.feature_scale_demo(ratio, standardized, steps=300)
     mu.plot_contour(demo.ws1, demo.ws2, demo.surface, ax=ax, log=True, labels=("w1", "w2"),
@@ -168,8 +166,7 @@ fig.tight_layout()
 # 注意 $\mu,\sigma$ 由整个批次算出：**同一批次里的样本彼此影响**，反向传播时梯度也会流过 $\mu$ 和 $\sigma$。
 # 下面先手写，再与 `nn.BatchNorm1d`（训练模式）逐项对照，包括梯度。
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 torch.manual_seed(SEED)
 layer = nn.Linear(4, 3)
 x_batch = torch.randn(8, 4) * 5 + 2  # (B, 4)
@@ -209,8 +206,7 @@ print("hand-made BN == nn.BatchNorm1d (output and gradient)")
 # $\hat z = \gamma\odot(z-\bar\mu)/\sqrt{\bar\sigma^2+\varepsilon}+\beta$，每条样本单独计算。
 # 下面让手写的 `HandBatchNorm1d`（由上面三条公式组成）和 `nn.BatchNorm1d` 看同样的 20 个批次。
 
-# %%
-# NBVAL_CHECK_OUTPUT
+# %% tags=["nbval-check-output"]
 torch.manual_seed(SEED)
 ref, hand = nn.BatchNorm1d(3), mu.normalization.HandBatchNorm1d(3)
 for _ in range(20):
@@ -235,8 +231,7 @@ print("hand-made running statistics and eval-mode BN == nn.BatchNorm1d")
 # 先训练一个带 BN 的网络（MNIST-1D，40 维输入、10 类，3 个 100 单元的隐藏层，SGD 学习率 0.5，批大小 60，5 个 epoch），
 # 再用三种方式测试：(a) 测试模式（滑动平均）；(b) 训练模式、整个测试集当一个批次；(c) 训练模式、每个批次只有一条样本。
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 data = mu.load_mnist1d()
 mu.seed_everything(SEED)
 bn_net = mu.mlp(40, 100, 3, 10, batch_norm=True)  # Linear -> BatchNorm1d -> ReLU, three times, then Linear
@@ -245,8 +240,7 @@ hist = mu.fit(bn_net, opt, mu.make_loader(data.train(), 60, seed=SEED), loss_fn=
               epochs=5, metrics={"acc": mu.accuracy}, device=DEVICE, checkpoint=mu.checkpoint_path("ch08_bn_net"))
 print(f"after {hist.epochs_done} epochs: mean train accuracy over the last epoch {hist.per_epoch('acc')[-1]:.3f}")
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 hand_net = copy.deepcopy(bn_net).cpu()
 for i, m in enumerate(hand_net):
     if isinstance(m, nn.BatchNorm1d):
@@ -301,8 +295,7 @@ _ = bn_cpu.eval()  # back to evaluation mode
 # 单元测试验证了它与逐个训练 `nn.Sequential` 的结果相同）；这一步只用 1 个 CPU 线程——矩阵很小，
 # 多线程几乎不会更快，而在与其他程序共享 CPU 时反而会慢很多倍。
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 ETA, STEPS, SEEDS, TARGET = 0.1, 1200, [0, 1, 2], 0.5
 configs = [
     xp.NetConfig("Baseline", "relu", False, ETA),
@@ -353,8 +346,7 @@ fig.tight_layout()
 #
 # 下面把这些结论写成断言。
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 idx = {c.name: i for i, c in enumerate(configs)}
 steps_of = lambda name: reach[idx[name]]  # (seeds,) steps to the target, nan = never
 assert np.isfinite(steps_of("BN-Baseline")).all() and np.isfinite(steps_of("Baseline")).all()

@@ -126,7 +126,7 @@ def test_notebook_follows_the_checklist(py):
         "exercises (练习)": r"##\s*练习",
         "a widget": r"mu\.interactive_figure|ipywidgets|interact\(",
         "an assert on a measured claim": r"^\s*assert ",
-        "a checked deterministic cell": r"# NBVAL_CHECK_OUTPUT",
+        "a checked deterministic cell": r'^# %%.*tags=\[.*"nbval-check-output"',
         "a derivation checked in code": r"assert_close",
         "a hidden reference solution": r'jupyter=\{"source_hidden": true\}',
         "the device printed": r"describe_device",
