@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 
 import torch
 from torch import nn
+from torch.utils.data import Dataset
 
 __all__ = ["accuracy", "evaluate"]
 
@@ -43,6 +44,11 @@ def evaluate(
     """
     if loss_fn is None and not metrics:
         raise ValueError("loss_fn, metrics: expected a loss function or at least one metric to evaluate")
+    if isinstance(data, Dataset):
+        raise TypeError(
+            f"data: got a {type(data).__name__}, which yields single samples; pass an (x, y) pair of tensors "
+            "or batches, e.g. mu.make_loader(dataset, batch_size=256, shuffle=False)"
+        )
     device = torch.device(device) if device is not None else _model_device(model)
     batches = [data] if _is_tensor_pair(data) else data
     was_training = model.training
