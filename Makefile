@@ -13,7 +13,7 @@ HAS_DISPLAY := $(or $(DISPLAY),$(WAYLAND_DISPLAY),$(filter Darwin,$(shell uname 
 JUPYTER_FLAGS := --notebook-dir=notebooks $(if $(HAS_DISPLAY),,--no-browser) \
                  $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help setup lab test lint pairing unit notebooks execute sync kernel clean-cache gpu-check gpu-wheels
+.PHONY: help setup lab test lint pairing unit notebooks browser execute sync kernel clean-cache gpu-check gpu-wheels
 
 help:
 	@echo "make lab        set up .venv and start JupyterLab on notebooks/"
@@ -21,6 +21,7 @@ help:
 	@echo "make execute    re-run notebooks from their .py source, refresh the .ipynb outputs (NB=01 for one)"
 	@echo "make notebooks  validate notebooks with nbval and report per-notebook time (NB=01 for one)"
 	@echo "make sync       copy markdown-only edits of the .py sources into the .ipynb without re-running (NB=01 for one)"
+	@echo "make browser   run every chapter in JupyterLab in headless Chromium and check what a learner sees (NB=01 for one)"
 	@echo "make lint       ruff on mlnote_utils/, tests/, notebooks/*.py"
 	@echo "make kernel     also register the 'mlnote' kernel for your user (other Jupyter front-ends)"
 	@echo "make gpu-check  run every chapter as a script on MLNOTE_DEVICE (default cuda) and time it (see README)"
@@ -51,7 +52,7 @@ pairing: $(STAMP)
 	$(BIN)/python -m tests.tools.pairing $(NOTEBOOK_PY)
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q -m "not browser" tests
 
 # Validation and execution use a fresh, empty cache folder, so every run trains from scratch
 # (a learner's own runs use data/cache/ and resume from checkpoints).
@@ -60,7 +61,11 @@ notebooks: $(STAMP)
 	TQDM_DISABLE=1 MLNOTE_CACHE_DIR=$$(mktemp -d) $(BIN)/python -m pytest -q -p tests.tools.nbtiming --nbval-lax --nbval-current-env \
 	    --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOK_IPYNB)
 
-test: lint pairing unit notebooks
+# Every chapter in a real JupyterLab driven by Chromium (tests/test_browser.py); screenshots in build/browser/.
+browser: $(STAMP)
+	$(BIN)/python -m pytest -q -s -m browser tests/test_browser.py $(if $(filter-out [0-9][0-9],$(NB)),-k "$(NB)_",)
+
+test: lint pairing unit notebooks browser
 	@echo "make test: all checks passed."
 
 execute: $(STAMP)
