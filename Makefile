@@ -13,7 +13,7 @@ HAS_DISPLAY := $(or $(DISPLAY),$(WAYLAND_DISPLAY),$(filter Darwin,$(shell uname 
 JUPYTER_FLAGS := --notebook-dir=notebooks $(if $(HAS_DISPLAY),,--no-browser) \
                  $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help setup lab test lint pairing unit notebooks browser execute sync kernel clean-cache gpu-check gpu-wheels
+.PHONY: help setup lab test lint pairing unit notebooks browser student execute sync kernel clean-cache gpu-check gpu-wheels
 
 help:
 	@echo "make lab        set up .venv and start JupyterLab on notebooks/"
@@ -22,6 +22,7 @@ help:
 	@echo "make notebooks  validate notebooks with nbval and report per-notebook time (NB=01 for one)"
 	@echo "make sync       copy markdown-only edits of the .py sources into the .ipynb without re-running (NB=01 for one)"
 	@echo "make browser   run every chapter in JupyterLab in headless Chromium and check what a learner sees (NB=01 for one)"
+	@echo "make student   copies of the notebooks without reference solutions and outputs, in build/student/"
 	@echo "make lint       ruff on mlnote_utils/, tests/, notebooks/*.py"
 	@echo "make kernel     also register the 'mlnote' kernel for your user (other Jupyter front-ends)"
 	@echo "make gpu-check  run every chapter as a script on MLNOTE_DEVICE (default cuda) and time it (see README)"
@@ -67,6 +68,10 @@ browser: $(STAMP)
 
 test: lint pairing unit notebooks browser
 	@echo "make test: all checks passed."
+
+# Copies for a class: reference solutions and outputs removed (build/student/); they still run top to bottom.
+student: $(STAMP)
+	$(BIN)/python -m tests.tools.student --out build/student $(NOTEBOOK_IPYNB)
 
 execute: $(STAMP)
 	TQDM_DISABLE=1 MLNOTE_CACHE_DIR=$$(mktemp -d) $(BIN)/python -m tests.tools.execute $(NOTEBOOK_PY)

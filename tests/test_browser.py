@@ -77,8 +77,12 @@ def page():
         "MLNOTE_CACHE_DIR": str(tmp / "cache"),  # train from scratch, as a learner's first run does
     }
     settings = tmp / "settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)  # no "Would you like to get notified about Jupyter news?" toast over the page
-    (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
+    settings.mkdir(
+        parents=True
+    )  # no "Would you like to get notified about Jupyter news?" toast over the page
+    (settings / "notification.jupyterlab-settings").write_text(
+        '{"fetchNews": "false", "checkForUpdates": false}'
+    )
     env["JUPYTERLAB_SETTINGS_DIR"] = str(tmp / "settings")
     log = open(tmp / "lab.log", "w")  # noqa: SIM115 - closed below
     lab = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
