@@ -13,7 +13,7 @@ HAS_DISPLAY := $(or $(DISPLAY),$(WAYLAND_DISPLAY),$(filter Darwin,$(shell uname 
 JUPYTER_FLAGS := --notebook-dir=notebooks $(if $(HAS_DISPLAY),,--no-browser) \
                  $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help setup lab test lint pairing unit notebooks browser student execute sync kernel clean-cache gpu-check gpu-wheels
+.PHONY: help setup lab test lint pairing unit notebooks browser student slides book execute sync kernel clean-cache gpu-check gpu-wheels
 
 help:
 	@echo "make lab        set up .venv and start JupyterLab on notebooks/"
@@ -22,6 +22,8 @@ help:
 	@echo "make notebooks  validate notebooks with nbval and report per-notebook time (NB=01 for one)"
 	@echo "make sync       copy markdown-only edits of the .py sources into the .ipynb without re-running (NB=01 for one)"
 	@echo "make browser   run every chapter in JupyterLab in headless Chromium and check what a learner sees (NB=01 for one)"
+	@echo "make slides    every chapter as offline reveal.js slides in build/slides/ (NB=01 for one)"
+	@echo "make book      a static offline site of all chapters in build/book/ (index.html)"
 	@echo "make student   copies of the notebooks without reference solutions and outputs, in build/student/"
 	@echo "make lint       ruff on mlnote_utils/, tests/, notebooks/*.py"
 	@echo "make kernel     also register the 'mlnote' kernel for your user (other Jupyter front-ends)"
@@ -72,6 +74,14 @@ test: lint pairing unit notebooks browser
 # Copies for a class: reference solutions and outputs removed (build/student/); they still run top to bottom.
 student: $(STAMP)
 	$(BIN)/python -m tests.tools.student --out build/student $(NOTEBOOK_IPYNB)
+
+# Offline reveal.js slides and a static site from the stored outputs (tests/tools/site.py); the first build
+# fetches reveal.js/MathJax from the npm registry into build/vendor/, later builds need no network.
+slides: $(STAMP)
+	$(BIN)/python -m tests.tools.site slides --out build/slides $(NOTEBOOK_IPYNB)
+
+book: $(STAMP)
+	$(BIN)/python -m tests.tools.site book --out build/book $(NOTEBOOK_IPYNB)
 
 execute: $(STAMP)
 	TQDM_DISABLE=1 MLNOTE_CACHE_DIR=$$(mktemp -d) $(BIN)/python -m tests.tools.execute $(NOTEBOOK_PY)

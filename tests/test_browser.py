@@ -176,9 +176,40 @@ def test_chapter_runs_and_renders_in_jupyterlab(page, ipynb):
     page.screenshot(path=str(SHOTS / f"{ipynb.stem}.png"), full_page=False)
     page.get_by_role("menuitem", name="File", exact=True).click()
     page.get_by_text("Close and Shut Down Notebook", exact=False).first.click()
-    for _ in range(3):  # "shut down the kernel?" and maybe "save?": the served copy may be saved, never the repo
+    for _ in range(
+        3
+    ):  # "shut down the kernel?" and maybe "save?": the served copy may be saved, never the repo
         time.sleep(1)
         if page.locator(".jp-Dialog").count() == 0:
             break
         page.locator(".jp-Dialog button.jp-mod-accept").first.click()
     print(f"{ipynb.name}: ran in the browser in {time.monotonic() - t0:.0f} s")
+
+
+def test_a_slide_deck_and_the_site_render_with_the_network_cut(page, tmp_path):
+    """One chapter's deck and the site's chapter page, opened from disk with every http(s) request refused."""
+    from tests.tools import site
+
+    first = NOTEBOOKS[:1]
+    deck = site.build_slides(first, tmp_path / "slides")[0]
+    pages = site.build_book(first, tmp_path / "book")
+    requested = []
+
+    def refuse_the_web(route):
+        if route.request.url.startswith(("http://", "https://")):
+            requested.append(route.request.url)
+            return route.abort()
+        return route.continue_()
+
+    page.route("**/*", refuse_the_web)
+    try:
+        for html_file in (deck, pages[1], pages[0]):
+            page.goto(html_file.as_uri())
+            page.wait_for_load_state("load")
+            if html_file is not pages[0]:  # the index has neither math nor figures
+                page.locator("mjx-container").first.wait_for(timeout=30_000)
+                assert page.locator("img").count() > 0, f"{html_file.name}: no figure"
+            page.screenshot(path=str(SHOTS / f"offline_{html_file.name}.png"))
+    finally:
+        page.unroute("**/*")
+    assert requested == [], f"pages tried to fetch from the web: {requested[:5]}"
