@@ -18,6 +18,8 @@ def test_check_close_accepts_right_rejects_wrong_and_missing():
 
 def test_check_close_default_tolerance_rejects_a_one_percent_miss():
     assert check_close(1.00001, 1.0, hint="h")
+    assert check_close(1.00005, 1.0, hint="h")  # inside rtol = 1e-4
+    assert not check_close(1.0003, 1.0, hint="h")  # 3x the tolerance: a looser checker would accept it
     assert not check_close(1.01, 1.0, hint="h")
     assert not check_close(np.array([1.0, 2.02]), np.array([1.0, 2.0]), hint="h")
 
