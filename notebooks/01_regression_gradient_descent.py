@@ -19,7 +19,7 @@
 # 4. 看到梯度下降可能停在局部最小值（Local Minimum）。
 # 5. 用"过去更多天的数据"做特征，在周期性序列上把测试误差压低，并把剩下的误差与模型偏差（Model Bias）联系起来。
 #
-# **如何使用本笔记本**：从上到下依次运行（Run All 即可）。带滑块的单元需要一个正在运行的内核（kernel）；每个滑块旁边都有一张静态图，在 GitHub 或 HTML 里也能看到同样的结论。有 GPU 时会自动使用，设置环境变量 `MLNOTE_DEVICE=cpu` 可强制使用 CPU。整本在 2 核 CPU 上约需半分钟。
+# **如何使用本笔记本**：从上到下依次运行（Run All 即可）。带滑块的单元需要一个正在运行的内核（kernel）；每个滑块旁边都有一张静态图，在 GitHub 或 HTML 里也能看到同样的结论。有 GPU 时会自动使用，设置环境变量 `MLNOTE_DEVICE=cpu` 可强制使用 CPU。整本在 2 核 CPU 上不到半分钟。
 
 # %%
 import matplotlib.pyplot as plt
