@@ -15,7 +15,7 @@
 #
 # 1. 说清机器学习要找的"函数"有哪几类：回归（Regression）、分类（Classification）、结构化学习（Structured Learning）。
 # 2. 用"三步走"搭一个最小的模型：带未知参数的函数 → 从训练数据定义损失（Loss）→ 最优化（Optimization）。
-# 3. 亲手推导线性模型的梯度，并用自动微分（autograd）核对；理解学习率（Learning Rate）为什么有上限。
+# 3. 亲手推导线性模型的梯度，并用自动微分（autograd）核对；看懂更新为什么总是逆着斜率走；用"沿一个方向的弯曲程度"（Hessian 的特征值）理解学习率（Learning Rate）为什么有上限。
 # 4. 看到梯度下降可能停在局部最小值（Local Minimum）。
 # 5. 用"过去更多天的数据"做特征，在周期性序列上把测试误差压低，并把剩下的误差与模型偏差（Model Bias）联系起来。
 #
