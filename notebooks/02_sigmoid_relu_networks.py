@@ -97,7 +97,7 @@ print(f"c={c:.2f}, b={b:.2f}, w={w:.2f}; slope at the centre = {float(slope):.3f
 
 # %%
 xs = np.linspace(-4, 6, 400)
-fig, axes = plt.subplots(1, 3, figsize=(13, 3.5), sharey=True)
+fig, axes = plt.subplots(1, 3, figsize=(12, 3.5), sharey=True)
 for ax, name, values in zip(
     axes, ["c", "b", "w"], [(0.5, 1.0, 2.0), (-2.0, 0.0, 2.0), (0.5, 1.0, 4.0)], strict=True
 ):
@@ -156,7 +156,7 @@ assert abs(ratio[-1] - 2.7) < 0.05
 # 表中从 4 段开始，每把片段数翻倍误差就明显下降，64 段时误差不到 1 段时的百分之一。注意 1→2 段时误差反而上升：片段很少时，拐点放在哪里比片段数更要紧，"更多"并不保证"每一步都更好"。从 4 段起，平滑 sigmoid 的误差都比 hard sigmoid 大，而且片段越多差得越多（最后一行打印了比值，64 段时约 2.7 倍）：sigmoid 的尾巴永远不会精确等于 0 或 1，相邻片段会互相漏一点。
 
 # %%
-fig, axes = plt.subplots(1, 3, figsize=(14, 3.8), sharey=True)
+fig, axes = plt.subplots(1, 3, figsize=(12, 3.6), sharey=True)
 for ax, n in zip(axes, [4, 8, 32], strict=True):
     mu.piecewise.plot_sigmoid_fit(x_fit, target, n, ax=ax)
 fig.tight_layout()
