@@ -182,3 +182,56 @@ def test_readme_lists_every_chapter():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for py in NOTEBOOKS:
         assert f"notebooks/{py.stem}.ipynb" in readme, f"README chapter table lacks {py.stem}"
+
+
+# A widget's Python repr, e.g. "interactive(children=(FloatLogSlider(...", "VBox(children=(...".
+WIDGET_REPR = re.compile(
+    r"^\s*(interactive|VBox|HBox|Box|GridBox|Output|Tab|Accordion|Stack|\w*Slider|Dropdown|Checkbox"
+    r"|ToggleButtons?|Button|Play|Label|HTML|Text|RadioButtons|Select\w*)\(children=|"
+    r"^\s*(\w*Slider|Dropdown|Checkbox|ToggleButtons?|RadioButtons|Play)\(value="
+)
+
+
+def _stored_texts(nb: dict):
+    for i, cell in enumerate(c for c in nb["cells"] if c["cell_type"] == "code"):
+        for out in cell.get("outputs", []):
+            text = (
+                out.get("text") if out["output_type"] == "stream" else out.get("data", {}).get("text/plain")
+            )
+            if text is not None:
+                yield i, "".join(text) if isinstance(text, list) else text
+
+
+@pytest.mark.parametrize("py", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_stored_output_is_a_widget_repr(py):
+    """Opened before running, a widget cell must show a hint to run it, never the widget's Python repr."""
+    nb = json.loads(py.with_suffix(".ipynb").read_text(encoding="utf-8"))
+    reprs = [(i, text[:60]) for i, text in _stored_texts(nb) if WIDGET_REPR.match(text)]
+    assert not reprs, (
+        f"{py.stem}: code cells show a widget repr {reprs}; re-run `make execute NB={py.name[:2]}`"
+    )
+
+
+def test_execute_replaces_widget_views_by_a_placeholder():
+    import nbformat
+
+    from tests.tools.execute import WIDGET_MIME, WIDGET_PLACEHOLDER, replace_widget_views
+
+    nb = nbformat.v4.new_notebook()
+    widget = {
+        WIDGET_MIME: {"model_id": "abc", "version_major": 2},
+        "text/plain": "interactive(children=(IntSlider(",
+    }
+    nb.cells = [
+        nbformat.v4.new_code_cell("w", outputs=[nbformat.v4.new_output("execute_result", data=widget)]),
+        nbformat.v4.new_code_cell(
+            "1", outputs=[nbformat.v4.new_output("execute_result", data={"text/plain": "1"})]
+        ),
+    ]
+    assert replace_widget_views(nb) == 1
+    assert nb.cells[0].outputs[0]["data"] == {"text/plain": WIDGET_PLACEHOLDER}
+    assert nb.cells[1].outputs[0]["data"] == {"text/plain": "1"}
+    texts = [t for _, t in _stored_texts(json.loads(nbformat.writes(nb)))]
+    assert texts == [WIDGET_PLACEHOLDER, "1"] and not any(WIDGET_REPR.match(t) for t in texts)
+    assert WIDGET_REPR.match("interactive(children=(FloatLogSlider(value=0.5,")
+    assert WIDGET_REPR.match("VBox(children=(Output(),))")

@@ -14,6 +14,27 @@ import jupytext
 import nbformat
 from nbclient import NotebookClient
 
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+#: What a widget cell shows before it is run (in JupyterLab, on GitHub, in HTML) instead of a Python repr.
+WIDGET_PLACEHOLDER = "运行本单元以显示交互控件（需要运行中的内核）"
+
+
+def replace_widget_views(nb) -> int:
+    """Replace every stored widget view by a one-line text placeholder; return how many were replaced.
+
+    A stored widget view refers to a model that lives only in a running kernel: opened later, a front-end
+    shows its fallback, the Python repr (``interactive(children=(FloatLogSlider(...``), or an error. The
+    placeholder tells the learner what to do instead; the static figure next to each widget shows the idea.
+    """
+    replaced = 0
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if WIDGET_MIME in out.get("data", {}):
+                out["data"] = {"text/plain": WIDGET_PLACEHOLDER}
+                replaced += 1
+    nb.metadata.pop("widgets", None)
+    return replaced
+
 
 def execute(py: Path, timeout: int = 600) -> float:
     """Execute ``py`` in a fresh kernel (working directory notebooks/) and write ``py.with_suffix('.ipynb')``."""
@@ -24,6 +45,7 @@ def execute(py: Path, timeout: int = 600) -> float:
     )
     client.execute()
     seconds = time.perf_counter() - start
+    replace_widget_views(nb)
     out = py.with_suffix(".ipynb")
     nbformat.write(nb, out)
     subprocess.run(
