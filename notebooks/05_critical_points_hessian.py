@@ -356,12 +356,12 @@ plt.show()
 #
 # ### 梯度下降自己能走出来吗？
 #
-# 从**恰好**在原点出发，梯度为零（第 3 节的输出），它一步也不会动。更值得看的是附近的点。下面的函数 `escape_run` 从 $\alpha\mathbf u_-+\beta\mathbf u_+$ 出发做普通梯度下降（学习率 $\eta=0.1$）：沿 $\mathbf u_-$ 偏一点，负曲率会把它慢慢推开；沿 $\mathbf u_+$ 偏，正曲率会把它**拉回**鞍点。滑块控制 $\alpha$ 和步数（需要内核）；后面的静态图并排放了几组取值。
+# 从**恰好**在原点出发，梯度为零（第 3 节的输出），它一步也不会动。更值得看的是附近的点。下面的函数 `escape_run` 从 $\alpha\mathbf u_-+\gamma\mathbf u_+$ 出发做普通梯度下降（学习率 $\eta=0.1$）：沿 $\mathbf u_-$ 偏一点，负曲率会把它慢慢推开；沿 $\mathbf u_+$ 偏，正曲率会把它**拉回**鞍点。滑块控制 $\alpha$ 和步数（需要内核）；后面的静态图并排放了几组取值。
 
 # %%
-def escape_run(alpha: float, steps: int, lr: float = 0.1, beta: float = 0.0) -> mu.landscape.Trajectory:
-    """Start at alpha * u_minus + beta * u_plus (near the saddle at the origin), then plain gradient descent."""
-    start = alpha * u_minus + beta * u_plus
+def escape_run(alpha: float, steps: int, lr: float = 0.1, gamma: float = 0.0) -> mu.landscape.Trajectory:
+    """Start at alpha * u_minus + gamma * u_plus (near the saddle at the origin), then plain gradient descent."""
+    start = alpha * u_minus + gamma * u_plus
     return mu.landscape.gradient_descent(loss_notes, start, lr=lr, steps=steps)
 
 
@@ -383,8 +383,8 @@ escape_widget
 
 # %%
 runs = {alpha: escape_run(alpha, 120) for alpha in (1e-6, 1e-3, 0.3)}
-pulled_back = escape_run(0.0, 120, beta=0.5)  # exactly on the u+ line
-pulled_then_out = escape_run(1e-6, 120, beta=0.5)  # on the u+ line plus a tiny u- component
+pulled_back = escape_run(0.0, 120, gamma=0.5)  # exactly on the u+ line
+pulled_then_out = escape_run(1e-6, 120, gamma=0.5)  # on the u+ line plus a tiny u- component
 fig, axs = plt.subplots(1, 3, figsize=(12, 3.8))
 draw_escape(axs[0], 0.3, 120)
 xp.plot_log1p_contour(xs, xs, Z_notes, ax=axs[1], title="start 0.5 u+ (+ 1e-6 u-)")
@@ -420,7 +420,7 @@ assert abs(pulled_then_out.losses[closest] - 1) < 1e-4 and pulled_then_out.losse
 # %% [markdown]
 # ## 5. 交互：在二维曲面上任选一点
 #
-# `mu.critical_points.inspect_point` 对任意一点算出梯度、精确海森矩阵、特征值与特征向量，并判断类型（梯度不为零时是"not critical"）；`mu.critical_points.find_critical_point` 用牛顿法（Newton's Method，$\boldsymbol\theta\leftarrow\boldsymbol\theta-\mathbf H^{+}\mathbf g$）找到离起点最近的临界点。注意牛顿法只解方程 $\nabla L=0$，所以**鞍点和最大值对它和最小值一样有吸引力**——这正是二阶方法在神经网络里不能直接照搬的原因之一。
+# `mu.critical_points.inspect_point` 对任意一点算出梯度、精确海森矩阵、特征值与特征向量，并判断类型（梯度不为零时是 "not critical"）；`mu.critical_points.find_critical_point` 用牛顿法（Newton's Method，$\boldsymbol\theta\leftarrow\boldsymbol\theta-\mathbf H^{+}\mathbf g$）找到离起点最近的临界点。注意牛顿法只解方程 $\nabla L=0$，所以**鞍点和最大值对它和最小值一样有吸引力**——这正是二阶方法在神经网络里不能直接照搬的原因之一。
 #
 # 在滑块里选曲面、移动点；勾选"跳到最近的临界点"会用牛顿法跳过去。图中红色线段是负曲率方向，蓝色是正曲率方向，灰色是平坦方向（特征值为零），黑色箭头是 $-\mathbf g$（梯度下降会走的方向）。颜色表示 $\log(1+L-\min L)$。
 
@@ -708,7 +708,7 @@ for r in sorted(rows, key=lambda r: -r["loss"]):
 
 # %%
 loss_arr = np.array([r["loss"] for r in rows])
-fig, axs = plt.subplots(1, 3, figsize=(12.5, 4.2), layout="constrained")
+fig, axs = plt.subplots(1, 3, figsize=(12, 4.2), layout="constrained")
 for ax, key, title in [
     (axs[0], "ratio_strict", "positive / all\n(zero: |lambda| <= 1e-6 max)"),
     (axs[1], "ratio_loose", "positive / all\n(zero: |lambda| <= 1e-4 max)"),
@@ -834,7 +834,7 @@ print(f"parameters: {n_params}, mean training loss over the 3rd epoch: {history.
 assert n_params >= 100_000
 
 # %% [markdown]
-# 先"从零开始"写 HVP 和幂迭代：求一次带计算图的梯度 $\mathbf g$（`create_graph=True`），之后每次$\mathbf H\mathbf v$ 都是对 $\mathbf g^\top\mathbf v$ 再反向传播一次（计算图保留、重复使用）。再与 `mu.hessian.top_eigenvalues`（Lanczos）对比：
+# 先"从零开始"写 HVP 和幂迭代：求一次带计算图的梯度 $\mathbf g$（`create_graph=True`），之后每次 $\mathbf H\mathbf v$ 都是对 $\mathbf g^\top\mathbf v$ 再反向传播一次（计算图保留、重复使用）。再与 `mu.hessian.top_eigenvalues`（Lanczos）对比：
 
 # %% tags=["nbval-ignore-output"]
 params = [p for p in mlp.parameters()]
