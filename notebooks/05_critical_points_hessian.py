@@ -792,14 +792,15 @@ print("checks passed")
 # 先在第 6 节 97 个参数的网络上对照精确答案，确认它们可信：
 
 # %% tags=["nbval-ignore-output"]
-H_small = mu.hessian.model_hessian(net, mse, toy_batch)
-exact_small = torch.linalg.eigvalsh(H_small)
-top_small = mu.hessian.top_eigenvalues(net, mse, toy_batch, k=3, tol=1e-8, max_iter=97)
-low_small = mu.hessian.top_eigenvalues(net, mse, toy_batch, k=1, tol=1e-6, max_iter=97, which="smallest")
+with mu.cpu_threads(1):
+    H_small = mu.hessian.model_hessian(net, mse, toy_batch)
+    exact_small = torch.linalg.eigvalsh(H_small)
+    top_small = mu.hessian.top_eigenvalues(net, mse, toy_batch, k=3, tol=1e-8, max_iter=97)
+    low_small = mu.hessian.top_eigenvalues(net, mse, toy_batch, k=1, tol=1e-6, max_iter=97, which="smallest")
+    trace_small = mu.hessian.hessian_trace(net, mse, toy_batch, n_samples=200, seed=SEED)
 torch.testing.assert_close(top_small.eigenvalues, exact_small.flip(0)[:3], rtol=1e-6, atol=1e-8)
 print("top-3 (Lanczos):", np.round(top_small.eigenvalues.numpy(), 4).tolist(), "| exact:", np.round(exact_small.flip(0)[:3].numpy(), 4).tolist())
 print(f"smallest (Lanczos) {float(low_small.eigenvalues[0]):+.2e}, exact {float(exact_small[0]):+.2e}")
-trace_small = mu.hessian.hessian_trace(net, mse, toy_batch, n_samples=200, seed=SEED)
 exact_trace = float(torch.trace(H_small))
 # the spread of one probe v^T H v with random +-1 entries, from the exact H: Var = 2 * sum_{i != j} H_ij^2
 probe_sd = float(2 * ((H_small**2).sum() - (torch.diagonal(H_small) ** 2).sum())) ** 0.5
@@ -860,12 +861,13 @@ def power_iteration(hvp_fn, n, iters=100, tol=1e-4, seed=0):
     return lam, iters
 
 
-t0 = time.perf_counter()
-lam_power, n_power = power_iteration(hvp_scratch, n_params)
-t_power = time.perf_counter() - t0
-t0 = time.perf_counter()
-top = mu.hessian.top_eigenvalues(mlp, ce, (xb, yb), k=3, tol=1e-4, max_iter=100)
-t_lanczos = time.perf_counter() - t0
+with mu.cpu_threads(1):
+    t0 = time.perf_counter()
+    lam_power, n_power = power_iteration(hvp_scratch, n_params)
+    t_power = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    top = mu.hessian.top_eigenvalues(mlp, ce, (xb, yb), k=3, tol=1e-4, max_iter=100)
+    t_lanczos = time.perf_counter() - t0
 print(f"power iteration: lambda_max = {lam_power:.3f} after {n_power} HVPs, {t_power:.2f} s")
 print(f"Lanczos:         top-3 = {[round(v, 3) for v in top.eigenvalues.tolist()]} after {top.n_hvp} HVPs, {t_lanczos:.2f} s")
 assert top.converged and abs(lam_power - float(top.eigenvalues[0])) < 2e-3 * abs(lam_power)
@@ -874,8 +876,9 @@ assert top.converged and abs(lam_power - float(top.eigenvalues[0])) < 2e-3 * abs
 # 两种方法给出同一个最大特征值（相对差 < 0.2%），Lanczos 同时给出了前三个，所用 HVP 次数通常更少。再看最负的特征值和整个谱的"总曲率"——迹：
 
 # %% tags=["nbval-ignore-output"]
-bottom = mu.hessian.top_eigenvalues(mlp, ce, (xb, yb), k=1, tol=1e-3, max_iter=30, which="smallest")
-trace_est = mu.hessian.hessian_trace(mlp, ce, (xb, yb), n_samples=30, seed=SEED)
+with mu.cpu_threads(1):
+    bottom = mu.hessian.top_eigenvalues(mlp, ce, (xb, yb), k=1, tol=1e-3, max_iter=30, which="smallest")
+    trace_est = mu.hessian.hessian_trace(mlp, ce, (xb, yb), n_samples=30, seed=SEED)
 print(f"smallest Ritz value: {float(bottom.eigenvalues[0]):+.4f} ({bottom.n_hvp} HVPs, converged={bottom.converged})")
 print(f"trace: {trace_est.mean:.2f} ± {trace_est.stderr:.2f} (Hutchinson, 30 probes)")
 running = trace_est.samples.cumsum(0) / torch.arange(1, 31)
