@@ -700,7 +700,7 @@ assert np.all(np.isfinite(np.stack([curves[n] for n in race])))
 #
 # ## 8. 真实网络上的学习率调度；"损失不降"不等于"梯度很小"
 #
-# 第 5 节的调度是在二维曲面上比的。现在换到第 7 节的 MLP 和数据（同样的起点与批次），用 Adam，但把学习率开到 $\eta=0.05$（第 7 节的 5 倍），比较三种调度：不调度、余弦衰减、先预热 50 步再余弦衰减。调度是 `mu.schedules.warmup_then_decay` 给出的系数，交给 `torch.optim.lr_scheduler.LambdaLR`，由 `mu.fit` 每步调用一次（`xp.schedule_race`）。每 25 步在整个训练集上算一次交叉熵和梯度的范数（Gradient Norm）$\|\nabla L\|$（`xp.full_batch_stats`）。
+# 第 5 节的调度是在二维曲面上比的。现在换到第 7 节的 MLP 和数据（同样的起点与批次），用 Adam，但把学习率开到 $\eta=0.05$（第 7 节的 5 倍），比较三种调度：不调度、余弦衰减、先预热 50 步再余弦衰减。调度是 `mu.schedules.warmup_then_decay` 给出的系数，交给 `torch.optim.lr_scheduler.LambdaLR`，由 `mu.fit` 每步调用一次（`xp.schedule_race`）。每 50 步在整个训练集上算一次交叉熵和梯度的范数（Gradient Norm）$\|\nabla L\|$（`xp.full_batch_stats`）。
 
 # %% tags=["nbval-ignore-output"]
 SCHED_STEPS = 600
@@ -713,7 +713,7 @@ SCHED_COLORS = {"constant": "0.25", "cosine decay": "tab:cyan", "warm-up 50 + co
 with mu.cpu_threads(1):
     sched_runs = xp.schedule_race(
         make_mlp, x_train, split.y_train, lambda p: torch.optim.Adam(p, lr=0.05), real_schedules,
-        steps=SCHED_STEPS, seeds=(0, 1, 2), eval_every=25, device=DEVICE,
+        steps=SCHED_STEPS, seeds=(0, 1, 2), eval_every=50, device=DEVICE,
     )  # fmt: skip
 fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(12, 4.2))
 for name, hs in sched_runs.items():
