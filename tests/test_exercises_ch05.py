@@ -44,6 +44,8 @@ def test_classify_hessian_accepts_reference_and_rejects_near_misses():
     assert not ch05.check_classify_hessian(_classify_exact_signs)
     assert not ch05.check_classify_hessian(_classify_tol_too_loose)
     assert not ch05.check_classify_hessian(lambda H: "saddle")  # not one of the four names
+    stub = ch05.check_classify_hessian(lambda H: None)  # the exercise cell's unfinished function
+    assert not stub and "还没有实现" in stub.message
     assert not ch05.check_classify_hessian(lambda H: 1 / 0)  # errors become hints
 
 

@@ -74,6 +74,8 @@ def test_adam_step_names_the_first_mismatching_step_and_handles_bad_functions():
     assert "第 1 步（t=1）" in no_corr.message and "提示" in no_corr.message
     none = ch06.check_adam_step(None)
     assert not none and "尚未实现" in none.message
+    stub = ch06.check_adam_step(lambda *a, **k: None)  # the exercise cell's unfinished function
+    assert not stub and "还没有实现" in stub.message
     assert not ch06.check_adam_step(lambda *a, **k: 1 / 0)
     assert not ch06.check_adam_step(lambda th, g, m, v, t, **k: (th.sum(), m, v))  # wrong shape
 

@@ -91,6 +91,10 @@ def check_classify_hessian(fn) -> Feedback:
             return Feedback(
                 False, f"在第 {i + 1} 个矩阵 H = {shown} 上报错：{type(exc).__name__}: {exc}。提示：{hint}"
             )
+        if got is None:
+            return Feedback(
+                False, "my_classify 还没有实现：补全函数体，让它返回四种类型名之一（现在它返回 None）。"
+            )
         if got not in _KINDS:
             return Feedback(False, f"在第 {i + 1} 个矩阵上返回了 {got!r}；应返回 {_KINDS} 之一。")
         if got != expected:

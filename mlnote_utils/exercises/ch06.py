@@ -106,6 +106,10 @@ def check_adam_step(fn, *, steps: int = 6, seed: int = 0) -> Feedback:
                 where = f"设置 {hp}、形状 {shape} 的第 {t} 步（t={t}）"
                 try:
                     out = fn(theta.clone(), g.clone(), m.clone(), v.clone(), t, **hp)
+                    if out is None:
+                        return Feedback(
+                            False, "adam_step 还没有实现：补全函数体，返回 (theta, m, v)（现在它返回 None）。"
+                        )
                     theta, m, v = (torch.as_tensor(o, dtype=torch.float64) for o in out)
                 except Exception as exc:  # noqa: BLE001 - report any failure of learner code as a hint
                     return Feedback(False, f"在{where}报错：{type(exc).__name__}: {exc}。提示：{_ADAM_HINT}")
