@@ -13,6 +13,7 @@ from matplotlib.axes import Axes
 from .landscape import Trajectory
 
 __all__ = [
+    "METHOD_COLORS",
     "plot_history",
     "plot_seed_band",
     "LiveFigure",
@@ -21,6 +22,23 @@ __all__ = [
     "plot_trajectory",
     "plot_curve_fit",
 ]
+
+
+#: One colour per optimisation method across the course (matplotlib's tab10 names), so that the same
+#: method looks the same in every panel and every chapter: ``ax.plot(..., color=mu.METHOD_COLORS["Adam"])``.
+#: GD and SGD share a colour (the same rule, full batch or mini-batch); the notes' RMS rule and Adagrad get
+#: two colours because chapter 06 compares them.
+METHOD_COLORS: dict[str, str] = {
+    "GD": "tab:blue",
+    "SGD": "tab:blue",
+    "Momentum": "tab:orange",
+    "RMS": "tab:green",
+    "Adagrad": "tab:olive",
+    "RMSProp": "tab:red",
+    "Adam": "tab:purple",
+    "AdamW": "tab:pink",
+    "Newton": "tab:brown",
+}
 
 
 def _axes(ax: Axes | None, projection: str | None = None, figsize=(5.5, 4)) -> Axes:

@@ -22,3 +22,18 @@ def test_plot_point_info_returns_axes():
     Z = np.add.outer(xs**2, -(xs**2))
     ax = xp.plot_point_info(xs, xs, Z, cp.inspect_point(xp.flat_surface("saddle w1^2 - w2^2"), [0.0, 0.0]))
     assert ax.get_title().startswith("saddle point")
+
+
+def test_plot_log1p_contour_labels_what_it_shows():
+    xs, ys = np.linspace(-1, 1, 11), np.linspace(-2, 2, 7)
+    Z = np.add.outer(ys**2, xs**2)  # (7, 11)
+    ax = xp.plot_log1p_contour(xs, ys, Z, title="t")
+    cbar_ax = [a for a in ax.figure.axes if a is not ax][0]
+    assert cbar_ax.get_ylabel() == "log(1 + L)"
+    assert (ax.get_xlabel(), ax.get_ylabel(), ax.get_title()) == ("w1", "w2", "t")
+    levels = ax.collections[0].levels
+    assert levels.max() >= np.log1p(Z.max()) - 1e-9 and levels.max() < Z.max()  # drawn on the log scale
+    with pytest.raises(ValueError, match="Z: expected shape"):
+        xp.plot_log1p_contour(xs, ys, Z.T)
+    with pytest.raises(ValueError, match="values >= 0"):
+        xp.plot_log1p_contour(xs, ys, Z - 1)

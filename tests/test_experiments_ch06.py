@@ -73,3 +73,107 @@ def test_optimizer_race_validates(kwargs, n_labels, match):
     x, y = _race_data()
     with pytest.raises(ValueError, match=match):
         xp.optimizer_race(_make, x, y[:n_labels], OPTS, progress=False, **kwargs)
+
+
+def test_method_color_uses_the_course_palette():
+    from mlnote_utils.plot import METHOD_COLORS
+
+    assert xp.method_color("Adam η=0.1") == METHOD_COLORS["Adam"]
+    assert xp.method_color("GD") == METHOD_COLORS["GD"] != xp.method_color("Momentum β=0.9")
+    with pytest.raises(ValueError, match="label='Nesterov'"):
+        xp.method_color("Nesterov")
+
+
+def test_plot_paths_colours_by_method_and_keeps_limits():
+    import matplotlib.pyplot as plt
+
+    from mlnote_utils.landscape import Trajectory
+    from mlnote_utils.plot import METHOD_COLORS
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    far = Trajectory(np.array([[0.5, 0.5], [5.0, -3.0]]), np.zeros(2), 0.1)
+    xp.plot_paths({"Adam a": far, "GD b": far}, ax=ax)
+    assert ax.get_xlim() == (0, 1) and ax.get_ylim() == (0, 1)
+    colors = {
+        line.get_label(): line.get_color() for line in ax.get_lines() if not line.get_label().startswith("_")
+    }
+    assert colors == {"Adam a": METHOD_COLORS["Adam"], "GD b": METHOD_COLORS["GD"]}
+    xlim, ylim = xp.path_limits([far])
+    assert xlim[0] < 0.5 and xlim[1] > 5.0 and ylim[0] < -3.0 and ylim[1] > 0.5
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(
+    ("eta_lambda", "beta"), [(0.5, 0.0), (1.9, 0.0), (0.05, 0.9), (0.001, 0.9), (3.0, 0.6)]
+)
+def test_momentum_rate_matches_torch_sgd_momentum(eta_lambda, beta):
+    """The predicted per-step factor equals the one measured with torch.optim.SGD(momentum=beta) on λ x² / 2."""
+    lam, lr = 2.0, eta_lambda / 2.0
+    x = torch.tensor([1.0], dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD([x], lr=lr, momentum=beta)
+    log_norms, log_scale = [], 0.0
+    for _ in range(1500):
+        opt.zero_grad()
+        (0.5 * lam * x**2).sum().backward()
+        opt.step()
+        buf = opt.state[x].get("momentum_buffer", torch.zeros(1, dtype=torch.float64))
+        norm = float(torch.linalg.vector_norm(torch.cat([x.detach(), lr * buf])))
+        log_norms.append(log_scale + np.log(norm))
+        with torch.no_grad():  # the map is linear: rescaling the state keeps the dynamics, avoids underflow
+            x.div_(norm)
+            buf.div_(norm)
+        log_scale += np.log(norm)
+    measured = np.exp(
+        (log_norms[-1] - log_norms[299]) / 1200
+    )  # long window: a rotating (complex) mode wobbles
+    assert measured == pytest.approx(xp.momentum_rate(eta_lambda, beta), rel=3e-3)
+
+
+def test_momentum_rate_stability_edge_and_validation():
+    assert xp.momentum_rate(2 * 1.9 * 0.99, 0.9) < 1 < xp.momentum_rate(2 * 1.9 * 1.01, 0.9)
+    with pytest.raises(ValueError, match="eta_lambda"):
+        xp.momentum_rate(-1.0, 0.5)
+    with pytest.raises(ValueError, match="beta"):
+        xp.momentum_rate(0.1, 1.0)
+
+
+def test_full_batch_stats_matches_autograd_and_keeps_grads():
+    x, y = _race_data()
+    torch.manual_seed(0)
+    model = _make()
+    for p in model.parameters():
+        p.grad = torch.full_like(p, 7.0)
+    out = xp.full_batch_stats(model, x, y)
+    loss = torch.nn.functional.cross_entropy(model(x), y)
+    grads = torch.autograd.grad(loss, list(model.parameters()))
+    assert out["loss"] == pytest.approx(float(loss.detach()))
+    assert out["grad_norm"] == pytest.approx(float(torch.sqrt(sum((g**2).sum() for g in grads))))
+    assert all(torch.all(p.grad == 7.0) for p in model.parameters())
+
+
+def test_schedule_race_applies_each_schedule_from_a_shared_start():
+    x, y = _race_data()
+    runs = xp.schedule_race(
+        _make,
+        x,
+        y,
+        lambda p: torch.optim.SGD(p, lr=0.5),
+        {"constant": None, "frozen": lambda t: 0.0, "half": lambda t: 0.5},
+        steps=10,
+        batch_size=16,
+        seeds=(0, 1),
+        eval_every=5,
+    )
+    for s in range(2):
+        start = runs["constant"][s]["full_loss"][0]
+        assert runs["frozen"][s]["full_loss"][0] == start == runs["half"][s]["full_loss"][0]
+        np.testing.assert_allclose(runs["frozen"][s]["full_loss"], start)  # lr 0: nothing moves
+        assert runs["constant"][s]["full_loss"][-1] < start
+        assert runs["half"][s]["lr"][-1] == pytest.approx(0.25) and runs["constant"][s]["lr"][-1] == 0.5
+        assert runs["constant"][s].steps_of("full_grad_norm").tolist() == [0, 5, 10]
+    assert runs["constant"][0]["full_loss"][0] != runs["constant"][1]["full_loss"][0]
+    with pytest.raises(ValueError, match="steps=0"):
+        xp.schedule_race(_make, x, y, lambda p: torch.optim.SGD(p, lr=0.5), {"c": None}, steps=0)

@@ -136,3 +136,15 @@ def test_plot_helpers_do_not_change_global_style():
     before = dict(plt.rcParams)
     mu.plot_contour(*_grid())
     assert dict(plt.rcParams) == before
+
+
+def test_method_colors_one_distinct_colour_per_method():
+    import matplotlib.colors as mcolors
+
+    colors = mu.METHOD_COLORS
+    assert {"GD", "SGD", "Momentum", "RMS", "Adagrad", "RMSProp", "Adam"} <= set(colors)
+    assert colors["GD"] == colors["SGD"]  # the same rule, full batch or mini-batch
+    others = [c for name, c in colors.items() if name != "SGD"]
+    assert len(set(others)) == len(others)  # otherwise two methods would look alike
+    for c in colors.values():
+        assert mcolors.is_color_like(c)

@@ -13,6 +13,7 @@ __all__ = [
     "TOY_SURFACES",
     "flat_surface",
     "plot_point_info",
+    "plot_log1p_contour",
 ]
 
 
@@ -66,4 +67,30 @@ def plot_point_info(xs, ys, Z, info: PointInfo, *, ax=None, arrow: float = 0.5):
     ax.set_ylabel("w2")
     ax.set_title(f"{info.kind}: |grad|={float(info.grad.norm()):.2g}")
     ax.legend(loc="lower left", fontsize="x-small")
+    return ax
+
+
+def plot_log1p_contour(
+    xs, ys, Z, *, ax=None, labels: tuple[str, str] = ("w1", "w2"), title: str = "", levels: int = 30
+):
+    """Filled contour of log(1 + L) for a loss grid ``Z`` (``(len(ys), len(xs))``, L ≥ 0), with a colour bar
+    that says so. Returns the Axes.
+
+    The log compresses a surface like (1 − w1 w2)² whose values span several orders of magnitude, while
+    log(1 + 0) = 0 keeps the zero-loss valley at the bottom of the colour scale.
+    """
+    import matplotlib.pyplot as plt
+
+    Z = np.asarray(Z, dtype=np.float64)
+    if Z.shape != (len(ys), len(xs)):
+        raise ValueError(f"Z: expected shape (len(ys), len(xs)) = {(len(ys), len(xs))}, got {Z.shape}")
+    if np.nanmin(Z) < 0:
+        raise ValueError(f"Z: expected a loss grid with values >= 0, got a minimum of {np.nanmin(Z):.3g}")
+    if ax is None:
+        ax = plt.figure(figsize=(5.5, 4)).add_subplot()
+    cs = ax.contourf(xs, ys, np.log1p(Z), levels=levels, cmap="viridis")
+    ax.figure.colorbar(cs, ax=ax, label="log(1 + L)")
+    ax.set_xlabel(labels[0])
+    ax.set_ylabel(labels[1])
+    ax.set_title(title)
     return ax

@@ -9,15 +9,23 @@ import torch
 
 from ..device import seeded
 from ..history import History
+from ..landscape import Trajectory
 from ..loaders import ShuffledBatches
-from ..optimizers import _positive
+from ..optimizers import _positive, _unit
+from ..plot import METHOD_COLORS
 from ..train import fit
 from ..widgets import progress_bar
 
 __all__ = [
     "elongated_bowl",
     "loss_spikes",
+    "method_color",
+    "plot_paths",
+    "path_limits",
+    "momentum_rate",
     "optimizer_race",
+    "full_batch_stats",
+    "schedule_race",
 ]
 
 
@@ -50,6 +58,74 @@ def loss_spikes(losses: Sequence[float] | np.ndarray, factor: float = 10.0) -> n
     high = L[1:] > factor * best
     starts = high & ~np.concatenate([[False], high[:-1]])
     return np.flatnonzero(starts) + 1
+
+
+def method_color(label: str) -> str:
+    """The course colour (:data:`~mlnote_utils.plot.METHOD_COLORS`) of a label that starts with a method's name.
+
+    >>> method_color("Adam η=0.1"), method_color("Momentum β=0.9")
+    ('tab:purple', 'tab:orange')
+    """
+    name = label.split()[0] if label.strip() else ""
+    if name not in METHOD_COLORS:
+        raise ValueError(f"label={label!r}: expected it to start with one of {list(METHOD_COLORS)}")
+    return METHOD_COLORS[name]
+
+
+def path_limits(trajectories: Iterable[Trajectory], margin: float = 0.08) -> tuple[tuple, tuple]:
+    """``(xlim, ylim)`` that hold every finite point of the 2-D paths, widened by ``margin`` of each range."""
+    pts = np.concatenate([np.asarray(t.points)[:, :2] for t in trajectories])
+    pts = pts[np.all(np.isfinite(pts), axis=1)]
+    if len(pts) == 0:
+        raise ValueError("trajectories: expected at least one finite point")
+    lo, hi = pts.min(0), pts.max(0)
+    pad = margin * np.maximum(hi - lo, 1e-9)
+    return (lo[0] - pad[0], hi[0] + pad[0]), (lo[1] - pad[1], hi[1] + pad[1])
+
+
+def plot_paths(trajectories: Mapping[str, Trajectory], *, ax, colors: Mapping[str, str] | None = None):
+    """2-D optimisation paths (start ○, end ×) in one colour per method, without changing the axes' limits.
+
+    Args:
+        trajectories: label → path; each label starts with a method name (see :func:`method_color`) unless
+            ``colors`` gives its colour.
+        colors: label → colour, overriding the course palette.
+
+    Returns:
+        The Axes.
+    """
+    limits = ax.get_xlim(), ax.get_ylim()
+    keep = ax.has_data()
+    for label, traj in trajectories.items():
+        color = (colors or {}).get(label) or method_color(label)
+        pts = np.asarray(traj.points)[:, :2]
+        pts = pts[np.all(np.isfinite(pts), axis=1)]
+        ax.plot(pts[:, 0], pts[:, 1], ".-", ms=3, lw=1.2, color=color, label=label)
+        ax.plot(*pts[0], "o", color=color, mfc="none", ms=8)
+        ax.plot(*pts[-1], "x", color=color, ms=8, mew=2)
+    if keep:
+        ax.set_xlim(limits[0])
+        ax.set_ylim(limits[1])
+    ax.legend(loc="upper right", fontsize="small")
+    return ax
+
+
+def momentum_rate(eta_lambda: float, beta: float) -> float:
+    """How much momentum shrinks the error per step along one eigen-direction of a quadratic (d2l's analysis).
+
+    Along an eigenvector with eigenvalue λ, the notes' momentum m ← β m − η λ x, x ← x + m is the linear map
+    (m, x) ↦ [[β, −ηλ], [β, 1 − ηλ]] (m, x); the error shrinks like ρᵗ with ρ its spectral radius.
+    ``beta=0`` is gradient descent (ρ = |1 − ηλ|). Stable (ρ < 1) for 0 < ηλ < 2 (1 + β).
+
+    >>> round(momentum_rate(0.5, 0.0), 6), round(momentum_rate(0.01, 0.81), 6)
+    (0.5, 0.9)
+    """
+    beta = _unit("beta", beta)
+    eta_lambda = float(eta_lambda)
+    if not np.isfinite(eta_lambda) or eta_lambda < 0:
+        raise ValueError(f"eta_lambda={eta_lambda!r}: expected a finite number >= 0")
+    a = np.array([[beta, -eta_lambda], [beta, 1.0 - eta_lambda]])
+    return float(np.abs(np.linalg.eigvals(a)).max())
 
 
 def optimizer_race(
@@ -105,4 +181,81 @@ def optimizer_race(
             progress=False,
         )
         out[name].append(history)
+    return out
+
+
+def full_batch_stats(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor) -> dict[str, float]:
+    """Cross-entropy on all of ``(x, y)`` and the norm of its gradient (over all parameters).
+
+    Leaves the parameters' ``.grad`` as it found them, so it can run inside a training loop.
+    """
+    params = [p for p in model.parameters() if p.requires_grad]
+    loss = torch.nn.functional.cross_entropy(model(x), y)
+    grads = torch.autograd.grad(loss, params)
+    norm = torch.sqrt(sum((g.detach() ** 2).sum() for g in grads))
+    return {"loss": float(loss.detach()), "grad_norm": float(norm)}
+
+
+def schedule_race(
+    make_model: Callable[[], torch.nn.Module],
+    x: torch.Tensor,
+    y: torch.Tensor,
+    make_optimizer: Callable[[Iterable], torch.optim.Optimizer],
+    schedules: Mapping[str, Callable[[int], float] | None],
+    *,
+    steps: int,
+    batch_size: int = 128,
+    seeds: Sequence[int] = (0, 1, 2),
+    eval_every: int = 25,
+    device: torch.device | str = "cpu",
+) -> dict[str, list[History]]:
+    """The same network, optimiser and batches under several learning-rate schedules (``LambdaLR`` factors).
+
+    As in :func:`optimizer_race`, all runs of one seed share the initial weights and the batch order. Every
+    ``eval_every`` steps (and at step 0) :func:`fit` logs :func:`full_batch_stats` on the whole of ``(x, y)``
+    as ``"full_loss"`` and ``"full_grad_norm"``, and the optimiser's current learning rate as ``"lr"``.
+
+    Args:
+        make_optimizer: ``factory(parameters)``, e.g. ``lambda p: torch.optim.Adam(p, lr=0.05)``.
+        schedules: name → multiplier ``f(t)`` of the base learning rate, or ``None`` for a constant rate.
+
+    Returns:
+        ``{name: [History per seed]}``.
+    """
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"steps={steps!r}: expected a positive int")
+    if not isinstance(eval_every, int) or not 1 <= eval_every <= steps:
+        raise ValueError(f"eval_every={eval_every!r}: expected an int in [1, steps]")
+    if len(x) != len(y):
+        raise ValueError(f"x, y: expected the same length, got {len(x)} and {len(y)}")
+    x, y = x.to(device), y.to(device)
+    out: dict[str, list[History]] = {name: [] for name in schedules}
+    for name, factor in schedules.items():
+        for seed in seeds:
+            with seeded(seed):
+                model = make_model().to(device)
+            opt = make_optimizer(model.parameters())
+            sched = None if factor is None else torch.optim.lr_scheduler.LambdaLR(opt, factor)
+
+            def stats(ctx, model=model, opt=opt):
+                out = full_batch_stats(model, x, y)
+                return {
+                    "full_loss": out["loss"],
+                    "full_grad_norm": out["grad_norm"],
+                    "lr": opt.param_groups[0]["lr"],
+                }
+
+            history = fit(
+                model,
+                opt,
+                ShuffledBatches(x, y, batch_size=batch_size, seed=seed, drop_last=True),
+                loss_fn=torch.nn.functional.cross_entropy,
+                steps=steps,
+                valid=stats,
+                eval_every=eval_every,
+                eval_at_start=True,
+                scheduler=sched,
+                progress=False,
+            )
+            out[name].append(history)
     return out
