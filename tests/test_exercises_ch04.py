@@ -59,6 +59,14 @@ def test_fold_ids_rejects_slips_and_names_the_first_mismatch():
 
     assert not ch04.check_fold_ids(extra_to_last)
 
+    def last_sample_wrapped(n, k):  # off by one at the end: the last sample put back into fold 0
+        ids = _reference(n, k)
+        ids[-1] = 0
+        return ids
+
+    fb = ch04.check_fold_ids(last_sample_wrapped)
+    assert not fb and "样本 9 应在第 2 折" in fb.message
+
 
 def test_deep_net_diagnosis():
     assert ch04.check_deep_net_diagnosis("optimization")
