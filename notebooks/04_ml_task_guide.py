@@ -19,7 +19,7 @@
 # 4. 认识失配（Mismatch）：训练与测试数据分布不同时，再多的训练数据也帮不上忙。
 # 5. 用验证集（Validation Set）和 k 折交叉验证（k-fold Cross Validation）选模型，并明白为什么不能拿公开测试集反复挑模型。
 #
-# **如何使用本笔记本**：从上到下依次运行（Run All 即可）。带滑块的单元需要一个正在运行的内核（kernel）；滑块旁边有一张静态图，在 GitHub 或 HTML 里也能看到同样的结论。有 GPU 时会自动使用，设置环境变量 `MLNOTE_DEVICE=cpu` 可强制使用 CPU。本章的实验都是小网络，在 2 核 CPU 上整本不到一分钟。
+# **如何使用本笔记本**：从上到下依次运行（Run All 即可）。带滑块的单元需要一个正在运行的内核（kernel）；滑块旁边有一张静态图，在 GitHub 或 HTML 里也能看到同样的结论。有 GPU 时会自动使用，设置环境变量 `MLNOTE_DEVICE=cpu` 可强制使用 CPU。本章的实验都是小网络，在 2 核 CPU 上整本约需一分钟。
 
 # %%
 import matplotlib.pyplot as plt
