@@ -485,7 +485,7 @@ assert te_acc[widths.index(by_acc)] > te_acc[widths.index(by_loss)], "the goal's
 # %%
 with torch.no_grad():
     for w in (4, 64):
-        logits = width_nets[w](x_valid)
+        logits = width_nets[w](x_valid.to(DEVICE)).cpu()
         wrong = logits.argmax(dim=1) != y_valid
         per_signal = F.cross_entropy(logits, y_valid, reduction="none")
         print(f"width {w:2d}: {int(wrong.sum())} of {len(y_valid)} validation signals wrong; mean loss on the wrong ones "
