@@ -85,15 +85,16 @@ fig.tight_layout()
 
 # %%
 per_epoch = timing.sec_per_epoch
-up_to_1000 = timing.batch_sizes <= 1000
-assert np.all(np.diff(per_epoch[up_to_1000]) < 0), "the epoch time should fall at every step from B=1 to B=1000"
+for b, t in zip(timing.batch_sizes[1:], per_epoch[1:], strict=True):
+    if b <= 1000:  # each scale on its own, against B=1 (neighbouring scales can swap under a busy machine)
+        assert t < per_epoch[0] / 3, f"an epoch at B={b} should be over 3 times faster than at B=1"
 growth = timing.sec_per_update[-1] / timing.sec_per_update[0]
 assert growth < (N / 1) / 10, "the update time should grow at least 10 times slower than the batch size"
 
 # %% [markdown]
 # 左图：每次更新的时间随 $B$ 增长得远比 $B$ 本身慢：$B$ 增加了 4000 倍，时间只增加了上面打印的倍数（断言要求增长至少比 $B$ 慢 10 倍；在 GPU 上运行时，这条线通常平得多）。
 #
-# 右图：因此一个 epoch 的时间随 $B$ 增大而**下降**：从 $B=1$ 到 $B=1000$，每增大一档都更快（断言逐档检查）；batch = 1 时要做 4000 次更新，每次的固定开销（调用、内存搬运）都要付一遍。从 $B=1000$ 到 $B=4000$，CPU 的并行能力已经用完，一次更新的时间差不多随 $B$ 成正比增长，一个 epoch 的时间不再明显下降，是略升还是略降取决于当时机器的负载，所以这一档不做断言；在 GPU 上它通常还会继续下降。
+# 右图：因此一个 epoch 的时间随 $B$ 增大而**下降**：$B=10$、$100$、$1000$ 每一档的一个 epoch 都比 $B=1$ 快 3 倍以上（断言逐档检查），大体上 $B$ 越大越快；相邻两档差得不多时，机器很忙的话计时可能颠倒，所以不逐对比较相邻两档。batch = 1 时要做 4000 次更新，每次的固定开销（调用、内存搬运）都要付一遍。从 $B=1000$ 到 $B=4000$，CPU 的并行能力已经用完，一次更新的时间差不多随 $B$ 成正比增长，一个 epoch 的时间不再明显下降，是略升还是略降取决于当时机器的负载，所以这一档不做断言；在 GPU 上它通常还会继续下降。
 #
 # 所以"大 batch 更新一次慢"不等于"大 batch 训练慢"：按 epoch 算，大 batch 反而更快，直到 batch 大到超出硬件的并行能力。
 
