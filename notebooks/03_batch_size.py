@@ -117,7 +117,7 @@ def batch_run(batch_size: int, epochs: int = 5, seed: int = SEED) -> mu.History:
 
 
 runs = {b: batch_run(b) for b in (10, 100, 1000)}
-fig, axes = plt.subplots(1, 3, figsize=(14, 3.8), sharey=True)
+fig, axes = plt.subplots(1, 3, figsize=(12, 3.6), sharey=True)
 for ax, (b, run) in zip(axes, runs.items(), strict=True):
     xp.plot_batch_curves(run, ax=ax, title=f"batch size {b}: {len(run)} updates")
 fig.tight_layout()
@@ -405,9 +405,13 @@ for ax, kind, alphas in zip(axes, ["top", "random"], [alphas_top, alphas_rnd], s
     )
     ax.legend(fontsize="small")
 fig.tight_layout()
+for name in settings:
+    train_cut, test_cut = slices[name][("random", "train")], slices[name][("random", "test")]
+    assert np.all(test_cut > train_cut), f"{name}: the test loss lies above the training loss along the whole slice"
+    assert int(np.argmin(test_cut)) != len(alphas_rnd) // 2, f"{name}: the test minimum is not at alpha = 0"
 
 # %% [markdown]
-# 左：沿最大特征向量，full batch 的训练损失（橙色实线）两侧陡峭地升起，小 batch 的（蓝色实线）宽得多。右：随机方向上两者都平坦得多（注意横轴范围大了 20 倍），这是因为绝大多数方向的曲率远小于 $\lambda_{\max}$；但 full batch 依然更陡。虚线是测试损失：它的最低点不在 $\alpha=0$，也比训练损失高——训练数据和测试数据的损失曲面并不重合。
+# 左：沿最大特征向量，full batch 的训练损失（橙色实线）两侧陡峭地升起，小 batch 的（蓝色实线）宽得多。右：随机方向上两者都平坦得多（注意横轴范围大了 20 倍），这是因为绝大多数方向的曲率远小于 $\lambda_{\max}$；但 full batch 依然更陡。虚线是测试损失：它在整条切片上都比训练损失高，在右图的随机方向上它的最低点也不在 $\alpha=0$，而是偏到了一侧（断言检查这两点）；训练数据和测试数据的损失曲面并不重合。
 #
 # **为什么偏移对尖锐极小值伤害更大？** 把测试损失曲面粗略看成训练曲面平移了一小段 $s$：在 $\alpha=0$ 处的测试损失约为训练曲线在 $\pm s$ 处的值。曲面越尖，同样的平移带来的损失上升越大。下面用实测的训练切片量化这一点：沿最大特征方向平移 $s=0.2$ 的代价，以及沿 10 个随机方向平移 10 的平均代价（`mu.sharpness.random_direction_increase`）。
 
