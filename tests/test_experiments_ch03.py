@@ -56,3 +56,44 @@ def test_plot_batch_curves_draws_batch_losses_and_full_loss_per_epoch():
     np.testing.assert_allclose(full.get_ydata(), history["train_loss"])
     assert ax.get_xlabel() == "epoch" and ax.get_title() == "14 updates"
     assert xp.plot_batch_curves(history, title="B = 10").get_title() == "B = 10"
+
+
+def test_batch_gradients_match_autograd_per_batch_and_average_to_the_full_gradient():
+    x, y = _data(n=50)
+    net = _net().double()
+    x = x.double()
+    crit = nn.CrossEntropyLoss()
+    g = xp.batch_gradients(net, crit, x, y, 16, seed=3)
+    assert g.shape == (4, sum(p.numel() for p in net.parameters()))  # 16 + 16 + 16 + 2: the ragged batch kept
+    order = torch.randperm(50, generator=torch.Generator().manual_seed(3))
+    for row, start in zip(g, range(0, 50, 16), strict=True):
+        idx = order[start : start + 16]
+        net.zero_grad()
+        crit(net(x[idx]), y[idx]).backward()
+        expected = torch.cat([p.grad.reshape(-1) for p in net.parameters()])
+        torch.testing.assert_close(row, expected)
+    # batches follow ShuffledBatches' order for the same seed
+    (first_x, _), *_ = mu.ShuffledBatches(x, y, batch_size=16, seed=3)
+    net.zero_grad()
+    crit(net(first_x), y[order[:16]]).backward()
+    torch.testing.assert_close(g[0], torch.cat([p.grad.reshape(-1) for p in net.parameters()]))
+    # the full loss is the size-weighted mean of the batch losses, so its gradient is the weighted mean
+    full = xp.batch_gradients(net, crit, x, y, 50)
+    assert full.shape[0] == 1
+    weights = torch.tensor([16, 16, 16, 2], dtype=torch.float64) / 50
+    torch.testing.assert_close(weights @ g, full[0])
+
+
+def test_batch_gradients_leave_the_model_untouched_and_check_arguments():
+    x, y = _data(n=20)
+    net = _net()
+    net.eval()
+    before = [p.detach().clone() for p in net.parameters()]
+    xp.batch_gradients(net, nn.CrossEntropyLoss(), x, y, 7)
+    assert not net.training and all(p.grad is None for p in net.parameters())
+    for p, q in zip(net.parameters(), before, strict=True):
+        assert torch.equal(p, q)
+    with pytest.raises(ValueError, match="batch_size"):
+        xp.batch_gradients(net, nn.CrossEntropyLoss(), x, y, 21)
+    with pytest.raises(ValueError, match="same non-zero"):
+        xp.batch_gradients(net, nn.CrossEntropyLoss(), x, y[:5], 2)

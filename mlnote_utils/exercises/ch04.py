@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..model_selection import kfold_indices, leaderboard_simulation
-from . import Feedback, check_choice, check_close, check_function
+from . import Feedback, check_choice, check_close
 
 __all__ = ["check_fold_sizes", "check_fold_ids", "check_deep_net_diagnosis", "check_leaderboard_gap"]
 
@@ -30,17 +30,51 @@ def _fold_ids_reference(n: int, k: int) -> np.ndarray:
     return ids
 
 
+def _fold_id_cases(n_cases: int = 12, seed: int = 2026) -> list[tuple[int, int]]:
+    """Random (n, k) cases; the first ones pin the edges: n divisible by k, k = n, a remainder of k - 1."""
+    rng = np.random.default_rng(seed)
+    cases = [(10, 3), (12, 4), (7, 7), (103, 5), (9, 5)]
+    while len(cases) < n_cases:
+        n = int(rng.integers(2, 300))
+        cases.append((n, int(rng.integers(2, min(n, 12) + 1))))
+    return cases
+
+
 def check_fold_ids(fn) -> Feedback:
-    """Exercise 2: a learner's ``fold_ids(n, k)`` against the un-shuffled k-fold split."""
-    return check_function(
-        fn,
-        _fold_ids_reference,
-        [(10, 3), (7, 7), (103, 5), (12, 4)],
-        what="fold_ids",
-        atol=0.0,
-        rtol=0.0,
-        hint="每折大小为 n // k，前 n % k 折各多 1 个；np.repeat(np.arange(k), sizes) 可以一步得到结果。",
-    )
+    """Exercise 2: a learner's ``fold_ids(n, k)`` against the un-shuffled k-fold split on random sizes.
+
+    The message names the first case and the first sample whose fold number differs.
+    """
+    if fn is None:
+        return Feedback(False, "请实现 fold_ids：把 None 换成你的函数。")
+    if not callable(fn):
+        return Feedback(False, f"fold_ids 应该是一个函数，收到的是 {type(fn).__name__}。")
+    hint = "每折大小为 n // k，前 n % k 折各多 1 个；np.repeat(np.arange(k), sizes) 可以一步得到结果。"
+    for n, k in _fold_id_cases():
+        try:
+            got = fn(n, k)
+        except Exception as exc:  # noqa: BLE001 - learner code errors become hints
+            return Feedback(False, f"fold_ids({n}, {k}) 报错：{type(exc).__name__}: {exc}。提示：{hint}")
+        if got is None:
+            return Feedback(False, f"fold_ids({n}, {k}) 返回了 None：请实现这个函数。")
+        try:
+            got = np.asarray(got).reshape(-1)
+        except (TypeError, ValueError):
+            return Feedback(False, f"fold_ids({n}, {k}) 应返回一个整数数组。提示：{hint}")
+        expected = _fold_ids_reference(n, k)
+        if got.shape != expected.shape:
+            return Feedback(
+                False,
+                f"fold_ids({n}, {k}) 应有 {n} 个元素（每个样本一个），你给出了 {got.size} 个。提示：{hint}",
+            )
+        mismatch = np.flatnonzero(got != expected)
+        if mismatch.size:
+            i = int(mismatch[0])
+            return Feedback(
+                False,
+                f"fold_ids({n}, {k}) 中样本 {i} 应在第 {expected[i]} 折，你给出的是 {got[i]}（这是第一个不同的位置）。提示：{hint}",
+            )
+    return Feedback(True, "fold_ids 在全部随机测试用例上都与 KFold 的划分一致。")
 
 
 def check_deep_net_diagnosis(answer) -> Feedback:

@@ -1,4 +1,5 @@
-"""Chapter 03 experiments: the wall time of one update at each batch size, and curves of a mini-batch run.
+"""Chapter 03 experiments: the wall time of one update at each batch size, curves of a mini-batch run, and
+the gradient of every mini-batch of one epoch (a critical point of the full loss is not one of each batch).
 
 :func:`time_per_update` keeps its own few-line SGD update on purpose: it times a bare update, and the
 bookkeeping of :func:`~mlnote_utils.train.fit` would be part of what is measured.
@@ -21,6 +22,7 @@ __all__ = [
     "UpdateTiming",
     "time_per_update",
     "plot_batch_curves",
+    "batch_gradients",
 ]
 
 
@@ -145,3 +147,39 @@ def plot_batch_curves(history, *, ax=None, title: str | None = None):
     ax.set_title(title if title is not None else f"{len(history)} updates")
     ax.legend(fontsize="small")
     return ax
+
+
+def batch_gradients(
+    model: nn.Module,
+    loss_fn: LossFn,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    batch_size: int,
+    *,
+    seed: int = 0,
+) -> torch.Tensor:
+    """The gradient of the loss of every mini-batch of one shuffled epoch, at the model's current parameters.
+
+    The rows are shuffled with ``torch.randperm(n, generator=torch.Generator().manual_seed(seed))`` and cut
+    into consecutive batches of ``batch_size`` (the last one may be shorter), as
+    :class:`~mlnote_utils.loaders.ShuffledBatches` does. ``batch_size=len(x)`` gives the full-batch gradient.
+    The parameters, their ``.grad`` and the model's train/eval mode are left as they were.
+
+    Returns:
+        A ``(number of batches, number of parameters)`` tensor: one flattened gradient per row.
+
+    >>> net = nn.Linear(3, 2)
+    >>> batch_gradients(net, nn.functional.cross_entropy, torch.randn(10, 3), torch.zeros(10).long(), 4).shape
+    torch.Size([3, 8])
+    """
+    _check_xy(x, y)
+    n = len(x)
+    _check_batch_size(batch_size, n)
+    params = [p for p in model.parameters() if p.requires_grad]
+    order = torch.randperm(n, generator=torch.Generator().manual_seed(seed)).to(x.device)
+    rows = []
+    for i in range(0, n, batch_size):
+        idx = order[i : i + batch_size]
+        grads = torch.autograd.grad(loss_fn(model(x[idx]), y[idx]), params)
+        rows.append(torch.cat([g.reshape(-1) for g in grads]))
+    return torch.stack(rows)

@@ -1,4 +1,9 @@
-"""Chapter 04 experiment drawing: the lecture's flow chart for diagnosing a training run."""
+"""Chapter 04 experiment drawing: the lecture's flow chart for diagnosing a training run.
+
+The chart gives every branch a criterion one can measure: a simpler model as the yardstick for the training
+loss, and held-out data from the training distribution (plus "does more of it help?") to tell overfitting
+from mismatch.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +15,25 @@ __all__ = [
 
 
 _FLOW_BOXES = {  # name: (x, y, text, colour)
-    "start": (0.50, 0.90, "Training loss large?", "#dbe9f6"),
-    "which": (0.20, 0.62, "Does a simpler model reach\na LOWER training loss?", "#dbe9f6"),
-    "bias": (0.09, 0.30, "Model bias\n(add features,\nmore flexible model)", "#fde2c8"),
-    "optim": (0.31, 0.30, "Optimisation\n(better optimiser\nor initialisation)", "#fde2c8"),
-    "test": (0.73, 0.62, "Test (validation)\nloss large?", "#dbe9f6"),
-    "over": (0.53, 0.30, "Overfitting\n(more data, augmentation,\nsimpler model)", "#fde2c8"),
-    "mismatch": (0.75, 0.30, "Mismatch\n(train/test differ;\nmore data won't help)", "#fde2c8"),
-    "done": (0.94, 0.30, "Done:\nboth small", "#d6f0d2"),
+    "start": (0.50, 0.92, "Training loss large?", "#dbe9f6"),
+    "which": (0.20, 0.68, "Does a simpler model reach\na LOWER training loss?", "#dbe9f6"),
+    "bias": (0.09, 0.38, "Model bias\n(add features,\nmore flexible model)", "#fde2c8"),
+    "optim": (0.31, 0.38, "Optimisation\n(better optimiser\nor initialisation)", "#fde2c8"),
+    "test": (0.74, 0.68, "Validation loss (or error)\nlarge?", "#dbe9f6"),
+    "criterion": (
+        0.62,
+        0.40,
+        "Is held-out data from the TRAINING\ndistribution just as bad, and does\nmore such data help?",
+        "#dbe9f6",
+    ),
+    "done": (0.92, 0.40, "Done:\nboth small", "#d6f0d2"),
+    "over": (0.50, 0.10, "Overfitting\n(more data, augmentation,\nsimpler model)", "#fde2c8"),
+    "mismatch": (
+        0.76,
+        0.10,
+        "Mismatch\n(only the test data are bad: they\ndiffer from training; more of the\nsame data won't help)",
+        "#fde2c8",
+    ),
 }
 
 
@@ -26,17 +42,27 @@ _FLOW_ARROWS = [  # (from, to, label)
     ("start", "test", "no"),
     ("which", "bias", "no"),
     ("which", "optim", "yes"),
-    ("test", "over", "yes"),
-    ("test", "mismatch", "yes"),
+    ("test", "criterion", "yes"),
     ("test", "done", "no"),
+    ("criterion", "over", "yes"),
+    ("criterion", "mismatch", "no"),
 ]
+
+_HALF_HEIGHT = {
+    "start": 0.04,
+    "which": 0.06,
+    "test": 0.06,
+    "criterion": 0.08,
+    "done": 0.06,
+    "mismatch": 0.11,
+}  # others: 0.09
 
 
 def plot_decision_flow(*, ax: Axes | None = None) -> Axes:
     """Draw the lecture's diagnosis flow chart (training loss first, then test loss) on ``ax``.
 
     Args:
-        ax: the Axes to draw on; a new 11×4-inch figure is made when missing.
+        ax: the Axes to draw on; a new 11×5-inch figure is made when missing.
 
     Returns:
         The Axes, with its axis frame hidden and a title set.
@@ -44,9 +70,9 @@ def plot_decision_flow(*, ax: Axes | None = None) -> Axes:
     if ax is None:
         import matplotlib.pyplot as plt
 
-        _, ax = plt.subplots(figsize=(11, 4))
+        _, ax = plt.subplots(figsize=(11, 5))
     ax.set_xlim(0, 1)
-    ax.set_ylim(0.12, 1)
+    ax.set_ylim(0, 1)
     ax.axis("off")
     for x, y, text, colour in _FLOW_BOXES.values():
         ax.text(
@@ -63,18 +89,18 @@ def plot_decision_flow(*, ax: Axes | None = None) -> Axes:
         x1, y1 = _FLOW_BOXES[end][:2]
         ax.annotate(
             "",
-            xy=(x1, y1 + 0.1),
-            xytext=(x0, y0 - 0.07),
+            xy=(x1, y1 + _HALF_HEIGHT.get(end, 0.09) + 0.03),
+            xytext=(x0, y0 - _HALF_HEIGHT.get(start, 0.09) - 0.03),
             arrowprops={"arrowstyle": "->", "color": "0.25", "lw": 1.2},
         )
         ax.text(
             (x0 + x1) / 2,
-            (y0 - 0.07 + y1 + 0.1) / 2,
+            (y0 - _HALF_HEIGHT.get(start, 0.09) + y1 + _HALF_HEIGHT.get(end, 0.09)) / 2,
             label,
             fontsize=8.5,
             ha="center",
             va="center",
             bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"},
         )
-    ax.set_title("How to diagnose a training run (train loss first, then test loss)")
+    ax.set_title("How to diagnose a training run (training loss first, then validation loss)")
     return ax
