@@ -175,6 +175,15 @@ def _stack(models: list[nn.Sequential], device: torch.device | str) -> list[dict
     return layers
 
 
+def _activation(h: torch.Tensor, sig_mask: torch.Tensor, kinds: frozenset[str]) -> torch.Tensor:
+    """ReLU or sigmoid per model; computes only the activations some model uses."""
+    if kinds == {"relu"}:
+        return torch.relu(h)
+    if kinds == {"sigmoid"}:
+        return torch.sigmoid(h)
+    return torch.where(sig_mask, torch.sigmoid(h), torch.relu(h))
+
+
 def _forward(
     layers,
     x: torch.Tensor,
@@ -187,19 +196,20 @@ def _forward(
     model by boolean masks of shape (K, 1, 1)."""
     bn_layers = [lay for lay in layers if "gamma" in lay]
     lin_layers = [lay for lay in layers if "w" in lay]
-    if after_mask is None:
-        after_mask = torch.zeros_like(bn_mask)
+    kinds = frozenset({"sigmoid", "relu"} if 0 < int(sig_mask.sum()) < len(sig_mask) else
+                      {"sigmoid"} if bool(sig_mask.all()) else {"relu"})  # fmt: skip
+    any_after = after_mask is not None and bool(after_mask.any())
     h = x
     for i, lin in enumerate(lin_layers):
         h = torch.baddbmm(lin["b"], h, lin["w"])  # (K, B, out)
         if i == len(lin_layers) - 1:
             return h
-        act = torch.where(sig_mask, torch.sigmoid(h), torch.relu(h))
         if not bn_layers:
-            h = act
+            h = _activation(h, sig_mask, kinds)
             continue
         bn = bn_layers[i]
-        bn_in = torch.where(after_mask, act, h)  # what each model's BN normalises
+        act = _activation(h, sig_mask, kinds) if any_after else None
+        bn_in = torch.where(after_mask, act, h) if any_after else h  # what each model's BN normalises
         if train:
             mu = bn_in.mean(1, keepdim=True)  # (K, 1, H)
             centred = bn_in - mu
@@ -211,8 +221,12 @@ def _forward(
         else:
             centred, var = bn_in - bn["rm"], bn["rv"]
         normed = bn["gamma"] * centred * torch.rsqrt(var + 1e-5) + bn["beta"]  # (K, B, H)
-        normed_act = torch.where(sig_mask, torch.sigmoid(normed), torch.relu(normed))
-        h = torch.where(bn_mask, torch.where(after_mask, normed, normed_act), act)
+        if any_after:  # BN after the activation for some models: their output is the normalised activation
+            h = torch.where(
+                bn_mask, torch.where(after_mask, normed, _activation(normed, sig_mask, kinds)), act
+            )
+        else:
+            h = _activation(torch.where(bn_mask, normed, h), sig_mask, kinds)
     return h
 
 
