@@ -42,7 +42,6 @@ from mlnote_utils.experiments import ch07 as xp
 
 SEED = 0
 mu.seed_everything(SEED)
-torch.set_num_threads(1)  # the networks here are tiny: one CPU thread is as fast as several, and faster on a busy CPU
 DEVICE = mu.get_device()
 print(mu.describe_device(DEVICE))
 
@@ -223,14 +222,15 @@ assert g_double.norm() < 0.01 * g_plain.norm()
 x_toy, y_toy = mu.classification.make_toy_binary(n=40, spread=0.7, seed=SEED)
 ws, bs = np.linspace(-6, 8, 141), np.linspace(-6, 6, 121)
 surfaces, paths = {}, {}
-for kind in ["mse", "ce"]:
-    surfaces[kind] = mu.landscape.evaluate_grid(lambda W, B, k=kind: mu.classification.toy_classifier_loss(W, B, x_toy, y_toy, k), ws, bs)
-    paths[kind] = {
-        f"start ({w0:g}, {b0:g})": mu.landscape.gradient_descent(
-            lambda th, k=kind: mu.classification.toy_classifier_loss(th[0], th[1], x_toy, y_toy, k), [w0, b0], lr=1.0, steps=100
-        )
-        for w0, b0 in [(-4.0, -3.0), (-4.0, 3.0), (1.0, 5.0)]
-    }
+with mu.cpu_threads(1):  # tiny computations: one CPU thread is as fast as several, and faster on a busy CPU
+    for kind in ["mse", "ce"]:
+        surfaces[kind] = mu.landscape.evaluate_grid(lambda W, B, k=kind: mu.classification.toy_classifier_loss(W, B, x_toy, y_toy, k), ws, bs)
+        paths[kind] = {
+            f"start ({w0:g}, {b0:g})": mu.landscape.gradient_descent(
+                lambda th, k=kind: mu.classification.toy_classifier_loss(th[0], th[1], x_toy, y_toy, k), [w0, b0], lr=1.0, steps=100
+            )
+            for w0, b0 in [(-4.0, -3.0), (-4.0, 3.0), (1.0, 5.0)]
+        }
 fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
 for ax, kind, name in zip(axes, ["mse", "ce"], ["MSE", "cross-entropy"], strict=True):
     mu.plot_contour(ws, bs, surfaces[kind], ax=ax, levels=30, title=f"{name} error surface, GD lr=1, 100 steps")
@@ -349,16 +349,17 @@ variants = {  # name: (model builder, loss)
     "hidden softmax": (lambda: nn.Sequential(nn.Linear(64, 64), nn.Softmax(dim=1), nn.Linear(64, 10)), F.cross_entropy),
 }
 histories, models = {}, {}
-for name, (build, loss_fn) in variants.items():
-    for seed in range(3):
-        mu.seed_everything(seed)
-        model = build()
-        opt = torch.optim.SGD(model.parameters(), lr=0.1)
-        histories[name, seed] = mu.fit(
-            model, opt, mu.make_loader(digits.train(), 32, seed=seed), loss_fn=loss_fn, epochs=8,
-            valid={"test": test_loader}, metrics={"acc": mu.accuracy}, device=DEVICE, progress=False,
-        )
-        models[name, seed] = model
+with mu.cpu_threads(1):  # tiny networks: one CPU thread is as fast as several, and faster on a busy CPU
+    for name, (build, loss_fn) in variants.items():
+        for seed in range(3):
+            mu.seed_everything(seed)
+            model = build()
+            opt = torch.optim.SGD(model.parameters(), lr=0.1)
+            histories[name, seed] = mu.fit(
+                model, opt, mu.make_loader(digits.train(), 32, seed=seed), loss_fn=loss_fn, epochs=8,
+                valid={"test": test_loader}, metrics={"acc": mu.accuracy}, device=DEVICE, progress=False,
+            )
+            models[name, seed] = model
 final = {name: np.array([histories[name, s].last("test_acc") for s in range(3)]) for name in variants}
 for name, accs in final.items():
     print(f"{name:>15}: test accuracy after 8 epochs per seed = {accs.round(3)}, mean {accs.mean():.3f}")
@@ -427,8 +428,9 @@ for name, model in spiral_models.items():
     for layer in model.modules():
         if isinstance(layer, nn.Linear):
             layer.reset_parameters()  # initialised from the seed above
-    h = mu.fit(model, torch.optim.Adam(model.parameters(), lr=0.01), mu.FullBatch(x_sp, y_sp), loss_fn=F.cross_entropy,
-               steps=300, metrics={"acc": mu.accuracy}, device=DEVICE, progress=False)  # fmt: skip
+    with mu.cpu_threads(1):
+        h = mu.fit(model, torch.optim.Adam(model.parameters(), lr=0.01), mu.FullBatch(x_sp, y_sp),
+                   loss_fn=F.cross_entropy, steps=300, metrics={"acc": mu.accuracy}, device=DEVICE, progress=False)  # fmt: skip
     with torch.no_grad():
         spiral_acc[name] = float((model(x_sp.to(DEVICE)).argmax(1).cpu() == y_sp).float().mean())
     print(f"{name:>14}: training accuracy {spiral_acc[name]:.3f}, final loss {h.last('loss'):.3f}")
