@@ -169,3 +169,41 @@ def test_activations_by_depth():
         xp.activations_by_depth(nn.Sequential(nn.Linear(5, 2)), x)
     with pytest.raises(TypeError, match="nn.Sequential"):
         xp.activations_by_depth(nn.Linear(5, 2), x)
+
+
+@pytest.mark.parametrize("position", ["before", "after"])
+def test_side_by_side_running_statistics_match_batchnorm1d(position):
+    # the stacked forward pass keeps running averages exactly as nn.BatchNorm1d does (momentum 0.1, unbiased var)
+    torch.manual_seed(0)
+    model = mu.mlp(5, 6, 2, 3, batch_norm=True)
+    if position == "after":
+        mods = list(model)
+        for i in [i for i, m in enumerate(mods) if isinstance(m, nn.BatchNorm1d)]:
+            mods[i], mods[i + 1] = mods[i + 1], mods[i]
+        model = nn.Sequential(*mods)
+    layers = xp._stack([mu.mlp(5, 6, 2, 3, batch_norm=True)], "cpu")
+    for lay, lin in zip(
+        [la for la in layers if "w" in la], [m for m in model if isinstance(m, nn.Linear)], strict=True
+    ):
+        with torch.no_grad():
+            lay["w"].copy_(lin.weight.T[None])
+            lay["b"].copy_(lin.bias[None, None])
+    masks = {
+        "bn_mask": torch.ones(1, 1, 1, dtype=torch.bool),
+        "sig_mask": torch.zeros(1, 1, 1, dtype=torch.bool),
+    }
+    after = torch.full((1, 1, 1), position == "after")
+    g = torch.Generator().manual_seed(1)
+    for _ in range(4):
+        x = torch.randn(7, 5, generator=g) * 3 + 1
+        out = xp._forward(layers, x[None], train=True, after_mask=after, **masks)
+        torch.testing.assert_close(out[0], model(x))
+    bns = [m for m in model if isinstance(m, nn.BatchNorm1d)]
+    for lay, bn in zip([la for la in layers if "gamma" in la], bns, strict=True):
+        torch.testing.assert_close(lay["rm"][0, 0], bn.running_mean)
+        torch.testing.assert_close(lay["rv"][0, 0], bn.running_var)
+    model.eval()
+    x = torch.randn(9, 5, generator=g)
+    torch.testing.assert_close(
+        xp._forward(layers, x[None], train=False, after_mask=after, **masks)[0], model(x)
+    )
