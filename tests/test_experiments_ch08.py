@@ -207,3 +207,24 @@ def test_side_by_side_running_statistics_match_batchnorm1d(position):
     torch.testing.assert_close(
         xp._forward(layers, x[None], train=False, after_mask=after, **masks)[0], model(x)
     )
+
+
+def test_side_by_side_notebook_bar_ends_green(monkeypatch):
+    # the widget JupyterLab shows: tqdm.notebook marks a bar closed below its total as 'danger' (red)
+    from tqdm.notebook import tqdm as notebook_tqdm
+
+    bars = []
+
+    def notebook_bar(iterable=None, *, enabled=True, **options):
+        bars.append(notebook_tqdm(iterable, **options))
+        return bars[-1]
+
+    monkeypatch.setattr(xp, "progress_bar", notebook_bar)
+    g = torch.Generator().manual_seed(0)
+    x, y = torch.randn(40, 5, generator=g), torch.randint(0, 3, (40,), generator=g)
+    xp.train_mlps_side_by_side([xp.NetConfig("a", "relu", True, 0.1)], [0], x, y, x, y, steps=7, batch_size=8,
+                               eval_every=3, hidden=4, depth=1)  # fmt: skip
+    (bar,) = bars
+    widget = bar.container.children[1]
+    assert (bar.n, bar.total, widget.value, widget.max) == (7, 7, 7, 7)
+    assert widget.bar_style == "success"
