@@ -44,11 +44,18 @@ def test_net_config_validation():
         xp.NetConfig("x", "tanh", False, 0.1)
     with pytest.raises(ValueError, match="lr"):
         xp.NetConfig("x", "relu", False, 0.0)
+    with pytest.raises(ValueError, match="bn_position"):
+        xp.NetConfig("x", "relu", True, 0.1, bn_position="middle")
 
 
 def _separate_run(cfg, seed, x, y, xt, yt, steps, batch):
     torch.manual_seed(seed)
     model = mu.mlp(x.shape[1], 6, 2, int(y.max()) + 1, activation=cfg.activation, batch_norm=cfg.batch_norm)
+    if cfg.batch_norm and cfg.bn_position == "after":  # Linear -> act -> BN: swap each BN with its activation
+        mods = list(model)
+        for i in [i for i, m in enumerate(mods) if isinstance(m, nn.BatchNorm1d)]:
+            mods[i], mods[i + 1] = mods[i + 1], mods[i]
+        model = nn.Sequential(*mods)
     opt = torch.optim.SGD(model.parameters(), lr=cfg.lr)
     gen = torch.Generator().manual_seed(seed)
     order = torch.randperm(len(x), generator=gen)[: (len(x) // batch) * batch]
@@ -70,12 +77,17 @@ def test_side_by_side_training_equals_separate_models():
     gen = torch.Generator().manual_seed(0)
     x, y = torch.randn(60, 5, generator=gen), torch.randint(0, 3, (60,), generator=gen)
     xt, yt = torch.randn(30, 5, generator=gen), torch.randint(0, 3, (30,), generator=gen)
-    configs = [xp.NetConfig("a", "relu", False, 0.5), xp.NetConfig("b", "sigmoid", True, 2.0)]
+    configs = [
+        xp.NetConfig("a", "relu", False, 0.5),
+        xp.NetConfig("b", "sigmoid", True, 2.0),
+        xp.NetConfig("c", "relu", True, 0.5, bn_position="after"),
+        xp.NetConfig("d", "sigmoid", True, 2.0, bn_position="after"),
+    ]
     res = xp.train_mlps_side_by_side(
         configs, [3, 4], x, y, xt, yt, steps=5, batch_size=10, eval_every=5, hidden=6, depth=2, progress=False
     )
     assert res["steps"].tolist() == [0, 5]
-    assert res["test_acc"].shape == res["train_loss"].shape == (2, 2, 2)
+    assert res["test_acc"].shape == res["train_loss"].shape == (4, 2, 2)
     for i, cfg in enumerate(configs):
         for j, seed in enumerate([3, 4]):
             loss, acc = _separate_run(cfg, seed, x, y, xt, yt, steps=5, batch=10)
@@ -112,16 +124,107 @@ def test_steps_to_reach():
     assert out[0] == 20 and np.isnan(out[1])
 
 
-def test_side_by_side_progress_bar_runs_to_its_end(monkeypatch):
-    finished = []
+class _RecordingBar:
+    """A stand-in for tqdm that records its total, its count and whether it was closed."""
 
-    def recording_bar(iterable, **options):  # a stand-in bar that notes whether the loop ran to the end
-        yield from iterable
-        finished.append(True)
+    made: list = []
 
-    monkeypatch.setattr(xp, "progress_bar", recording_bar)
+    def __init__(self, iterable=None, *, total=None, **options):
+        self.total, self.n, self.closed = total, 0, False
+        _RecordingBar.made.append(self)
+
+    def update(self, k=1):
+        self.n += k
+
+    def close(self):
+        self.closed = True
+
+
+@pytest.mark.parametrize("steps, eval_every", [(3, 2), (4, 2), (1, 5)])
+def test_side_by_side_progress_bar_ends_at_its_true_total(monkeypatch, steps, eval_every):
+    # a notebook bar closed below its total turns red ("interrupted"): it must count exactly the SGD updates
+    _RecordingBar.made = []
+    monkeypatch.setattr(xp, "progress_bar", _RecordingBar)
     g = torch.Generator().manual_seed(0)
     x, y = torch.randn(40, 5, generator=g), torch.randint(0, 3, (40,), generator=g)
-    xp.train_mlps_side_by_side([xp.NetConfig("a", "relu", True, 0.1)], [0], x, y, x, y, steps=3, batch_size=8,
-                               eval_every=2, hidden=4, depth=1, progress=False)  # fmt: skip
-    assert finished == [True]  # a loop left by `break` leaves a notebook bar red ("interrupted")
+    res = xp.train_mlps_side_by_side([xp.NetConfig("a", "relu", True, 0.1)], [0], x, y, x, y, steps=steps,
+                                     batch_size=8, eval_every=eval_every, hidden=4, depth=1)  # fmt: skip
+    (bar,) = _RecordingBar.made
+    assert bar.total == steps and bar.n == steps and bar.closed
+    assert res["steps"][-1] == steps
+
+
+def test_activations_by_depth():
+    torch.manual_seed(0)
+    net = mu.mlp(5, 7, 3, 2, activation="tanh", batch_norm=True)
+    x = torch.randn(16, 5)
+    acts = xp.activations_by_depth(net, x)
+    assert len(acts) == 3 and all(a.shape == (16, 7) for a in acts)
+    h = x
+    with torch.no_grad():
+        for i in range(3):  # Linear, BN, Tanh per hidden layer
+            h = net[3 * i + 2](net[3 * i + 1](net[3 * i](h)))
+            torch.testing.assert_close(acts[i], h)
+    with pytest.raises(ValueError, match="ReLU, Sigmoid or Tanh"):
+        xp.activations_by_depth(nn.Sequential(nn.Linear(5, 2)), x)
+    with pytest.raises(TypeError, match="nn.Sequential"):
+        xp.activations_by_depth(nn.Linear(5, 2), x)
+
+
+@pytest.mark.parametrize("position", ["before", "after"])
+def test_side_by_side_running_statistics_match_batchnorm1d(position):
+    # the stacked forward pass keeps running averages exactly as nn.BatchNorm1d does (momentum 0.1, unbiased var)
+    torch.manual_seed(0)
+    model = mu.mlp(5, 6, 2, 3, batch_norm=True)
+    if position == "after":
+        mods = list(model)
+        for i in [i for i, m in enumerate(mods) if isinstance(m, nn.BatchNorm1d)]:
+            mods[i], mods[i + 1] = mods[i + 1], mods[i]
+        model = nn.Sequential(*mods)
+    layers = xp._stack([mu.mlp(5, 6, 2, 3, batch_norm=True)], "cpu")
+    for lay, lin in zip(
+        [la for la in layers if "w" in la], [m for m in model if isinstance(m, nn.Linear)], strict=True
+    ):
+        with torch.no_grad():
+            lay["w"].copy_(lin.weight.T[None])
+            lay["b"].copy_(lin.bias[None, None])
+    masks = {
+        "bn_mask": torch.ones(1, 1, 1, dtype=torch.bool),
+        "sig_mask": torch.zeros(1, 1, 1, dtype=torch.bool),
+    }
+    after = torch.full((1, 1, 1), position == "after")
+    g = torch.Generator().manual_seed(1)
+    for _ in range(4):
+        x = torch.randn(7, 5, generator=g) * 3 + 1
+        out = xp._forward(layers, x[None], train=True, after_mask=after, **masks)
+        torch.testing.assert_close(out[0], model(x))
+    bns = [m for m in model if isinstance(m, nn.BatchNorm1d)]
+    for lay, bn in zip([la for la in layers if "gamma" in la], bns, strict=True):
+        torch.testing.assert_close(lay["rm"][0, 0], bn.running_mean)
+        torch.testing.assert_close(lay["rv"][0, 0], bn.running_var)
+    model.eval()
+    x = torch.randn(9, 5, generator=g)
+    torch.testing.assert_close(
+        xp._forward(layers, x[None], train=False, after_mask=after, **masks)[0], model(x)
+    )
+
+
+def test_side_by_side_notebook_bar_ends_green(monkeypatch):
+    # the widget JupyterLab shows: tqdm.notebook marks a bar closed below its total as 'danger' (red)
+    from tqdm.notebook import tqdm as notebook_tqdm
+
+    bars = []
+
+    def notebook_bar(iterable=None, *, enabled=True, **options):
+        bars.append(notebook_tqdm(iterable, **options))
+        return bars[-1]
+
+    monkeypatch.setattr(xp, "progress_bar", notebook_bar)
+    g = torch.Generator().manual_seed(0)
+    x, y = torch.randn(40, 5, generator=g), torch.randint(0, 3, (40,), generator=g)
+    xp.train_mlps_side_by_side([xp.NetConfig("a", "relu", True, 0.1)], [0], x, y, x, y, steps=7, batch_size=8,
+                               eval_every=3, hidden=4, depth=1)  # fmt: skip
+    (bar,) = bars
+    widget = bar.container.children[1]
+    assert (bar.n, bar.total, widget.value, widget.max) == (7, 7, 7, 7)
+    assert widget.bar_style == "success"

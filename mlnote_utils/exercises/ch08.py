@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import torch
 
-from ..normalization import batch_norm_forward
-from . import Feedback, check_choice, check_close, check_function
+from . import Feedback, check_close
+from ._compare import check_elementwise
 
-__all__ = ["check_standardized", "check_bn_forward_fn", "check_running_mean", "check_batch_of_one"]
+__all__ = ["check_standardized", "check_bn_forward_fn", "check_running_mean", "check_bn_eval_output"]
 
 #: Exercise 1: one feature measured on four samples.
 FEATURE = (2.0, 4.0, 6.0, 12.0)
 #: Exercise 3: the means of three successive batches (running mean starts at 0, momentum 0.1).
 BATCH_MEANS = (1.0, 2.0, 3.0)
 MOMENTUM = 0.1
+#: Exercise 4: a BN layer in evaluation mode (one feature): its running statistics, γ, β, and two test inputs.
+EVAL_RUNNING_MEAN, EVAL_RUNNING_VAR = 2.0, 4.0
+EVAL_GAMMA, EVAL_BETA = 3.0, -1.0
+EVAL_INPUTS = (4.0, 1.0)
+EPS = 1e-5
 
 
 def check_standardized(answer) -> Feedback:
@@ -30,31 +35,41 @@ def check_standardized(answer) -> Feedback:
     )
 
 
-def _reference_bn(z: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor) -> torch.Tensor:
-    return batch_norm_forward(z.double(), gamma.double(), beta.double(), eps=1e-5)[0]
+def _bn_cases() -> list[tuple[str, tuple]]:
+    """Random batches (seeded): small and standard, large scale and offset, and one with a constant column."""
+    gen = torch.Generator().manual_seed(8)
+    z2 = torch.randn(6, 3, generator=gen) * 10 + 3  # (6, 3)
+    z3 = torch.randn(4, 2, generator=gen)
+    z3[:, 1] = 5.0  # a feature with zero variance in this batch
+    z4 = torch.randn(8, 2, generator=gen) * torch.tensor([1.0, 0.01])  # feature 2: σ ≈ 0.01, ε matters
+    return [
+        ("5 个样本、3 个特征，γ=1、β=0", (torch.randn(5, 3, generator=gen), torch.ones(3), torch.zeros(3))),
+        (
+            "6 个样本、3 个特征，尺度约 10、均值约 3，随机 γ、β",
+            (z2, torch.randn(3, generator=gen), torch.randn(3, generator=gen)),
+        ),
+        ("4 个样本，第 2 列是常数（方差为 0）", (z3, torch.tensor([2.0, 1.0]), torch.tensor([0.5, -0.5]))),
+        ("8 个样本，第 2 列的标准差只有约 0.01", (z4, torch.ones(2), torch.zeros(2))),
+    ]
 
 
 def check_bn_forward_fn(fn) -> Feedback:
     """Exercise 2: ``fn(z (N, H), gamma (H,), beta (H,)) -> out`` — training-mode BN with ε = 1e-5."""
-    gen = torch.Generator().manual_seed(8)
-    cases = [
-        (torch.randn(5, 3, generator=gen), torch.ones(3), torch.zeros(3)),
-        (
-            torch.randn(8, 4, generator=gen) * 10 + 3,
-            torch.tensor([1.0, 2.0, 0.5, -1.0]),
-            torch.tensor([0.0, 1.0, -2.0, 3.0]),
-        ),
-        (torch.tensor([[1.0, 5.0], [3.0, 5.0]]), torch.tensor([2.0, 1.0]), torch.tensor([0.5, -0.5])),
-    ]
-    return check_function(
+
+    def reference(z, gamma, beta):
+        return torch.nn.functional.batch_norm(
+            z.double(), None, None, gamma.double(), beta.double(), training=True, eps=EPS
+        )
+
+    return check_elementwise(
         fn,
-        _reference_bn,
-        cases,
-        what="你的批量归一化函数",
-        hint="沿批次维度（dim=0）求每个特征的均值和方差（除以 N），"
-        "out = γ·(z − μ)/√(σ² + 1e-5) + β；注意第 3 个用例里有一列方差为 0。",
+        reference,
+        _bn_cases(),
+        name="my_batch_norm",
+        hint="沿批次维度（dim=0）求每个特征的均值和方差（方差除以 N，不是 N−1），"
+        "out = γ·(z − μ)/√(σ² + 1e-5) + β；ε 放在根号里面，常数列才不会除以 0。",
         rtol=1e-4,
-        atol=1e-4,
+        atol=1e-5,
     )
 
 
@@ -73,12 +88,20 @@ def check_running_mean(answer) -> Feedback:
     )
 
 
-def check_batch_of_one(answer) -> Feedback:
-    """Exercise 4: what training-mode BN outputs for a batch of a single sample."""
-    return check_choice(
+def check_bn_eval_output(answer) -> Feedback:
+    """Exercise 4: the outputs of an evaluation-mode BN layer for ``EVAL_INPUTS`` (one feature)."""
+    bn = torch.nn.BatchNorm1d(1, eps=EPS).double().eval()
+    with torch.no_grad():
+        bn.running_mean.fill_(EVAL_RUNNING_MEAN)
+        bn.running_var.fill_(EVAL_RUNNING_VAR)
+        bn.weight.fill_(EVAL_GAMMA)
+        bn.bias.fill_(EVAL_BETA)
+        expected = bn(torch.tensor(EVAL_INPUTS, dtype=torch.float64)[:, None])[:, 0]
+    return check_close(
         answer,
-        "beta",
-        ("input", "zero", "beta", "nan"),
-        what="选择",
-        hint="只有一个样本时，批次均值就是它自己，z − μ 处处为 0，方差也为 0（有 ε 所以不会除以 0）。",
+        expected,
+        what="测试模式下的输出",
+        hint="测试模式不用这两条样本自己的均值和方差，而用滑动平均：out = γ·(x − μ̄)/√(σ̄² + ε) + β，每条样本单独算。",
+        rtol=1e-4,
+        atol=1e-4,
     )

@@ -27,6 +27,7 @@ __all__ = [
     "NetConfig",
     "train_mlps_side_by_side",
     "steps_to_reach",
+    "activations_by_depth",
 ]
 
 
@@ -126,16 +127,23 @@ def feature_scale_demo(
 
 @dataclass(frozen=True)
 class NetConfig:
-    """One arm of the BN experiment: activation, whether hidden layers use BN, and the SGD learning rate."""
+    """One arm of the BN experiment: activation, whether hidden layers use BN, and the SGD learning rate.
+
+    ``bn_position`` says where BN sits in each hidden layer: ``"before"`` the activation (Linear → BN → act,
+    as in the BN paper and :func:`~mlnote_utils.models.mlp`) or ``"after"`` it (Linear → act → BN).
+    """
 
     name: str
     activation: str  # "relu" or "sigmoid"
     batch_norm: bool
     lr: float
+    bn_position: str = "before"
 
     def __post_init__(self) -> None:
         if self.activation not in ("relu", "sigmoid"):
             raise ValueError(f"activation={self.activation!r}: expected 'relu' or 'sigmoid'")
+        if self.bn_position not in ("before", "after"):
+            raise ValueError(f"bn_position={self.bn_position!r}: expected 'before' or 'after'")
         if not self.lr > 0:
             raise ValueError(f"lr={self.lr!r}: expected a positive learning rate")
 
@@ -167,32 +175,58 @@ def _stack(models: list[nn.Sequential], device: torch.device | str) -> list[dict
     return layers
 
 
+def _activation(h: torch.Tensor, sig_mask: torch.Tensor, kinds: frozenset[str]) -> torch.Tensor:
+    """ReLU or sigmoid per model; computes only the activations some model uses."""
+    if kinds == {"relu"}:
+        return torch.relu(h)
+    if kinds == {"sigmoid"}:
+        return torch.sigmoid(h)
+    return torch.where(sig_mask, torch.sigmoid(h), torch.relu(h))
+
+
 def _forward(
-    layers, x: torch.Tensor, bn_mask: torch.Tensor, sig_mask: torch.Tensor, train: bool
+    layers,
+    x: torch.Tensor,
+    bn_mask: torch.Tensor,
+    sig_mask: torch.Tensor,
+    train: bool,
+    after_mask: torch.Tensor | None = None,
 ) -> torch.Tensor:
-    """Forward pass of all K models: ``x`` is (K, B, in); BN and the activation are chosen per model by masks."""
+    """Forward pass of all K models: ``x`` is (K, B, in); BN, its position and the activation are chosen per
+    model by boolean masks of shape (K, 1, 1)."""
     bn_layers = [lay for lay in layers if "gamma" in lay]
     lin_layers = [lay for lay in layers if "w" in lay]
+    kinds = frozenset({"sigmoid", "relu"} if 0 < int(sig_mask.sum()) < len(sig_mask) else
+                      {"sigmoid"} if bool(sig_mask.all()) else {"relu"})  # fmt: skip
+    any_after = after_mask is not None and bool(after_mask.any())
     h = x
     for i, lin in enumerate(lin_layers):
         h = torch.baddbmm(lin["b"], h, lin["w"])  # (K, B, out)
         if i == len(lin_layers) - 1:
             return h
-        if bn_layers:
-            bn = bn_layers[i]
-            if train:
-                mu = h.mean(1, keepdim=True)  # (K, 1, H)
-                centred = h - mu
-                var = (centred * centred).mean(1, keepdim=True)  # biased batch variance, (K, 1, H)
-                with torch.no_grad():
-                    n = h.shape[1]
-                    bn["rm"].mul_(0.9).add_(0.1 * mu)
-                    bn["rv"].mul_(0.9).add_(0.1 * var * n / (n - 1))
-            else:
-                centred, var = h - bn["rm"], bn["rv"]
-            normed = bn["gamma"] * centred * torch.rsqrt(var + 1e-5) + bn["beta"]
-            h = torch.where(bn_mask, normed, h)
-        h = torch.where(sig_mask, torch.sigmoid(h), torch.relu(h))
+        if not bn_layers:
+            h = _activation(h, sig_mask, kinds)
+            continue
+        bn = bn_layers[i]
+        act = _activation(h, sig_mask, kinds) if any_after else None
+        bn_in = torch.where(after_mask, act, h) if any_after else h  # what each model's BN normalises
+        if train:
+            mu = bn_in.mean(1, keepdim=True)  # (K, 1, H)
+            centred = bn_in - mu
+            var = (centred * centred).mean(1, keepdim=True)  # biased batch variance, (K, 1, H)
+            with torch.no_grad():
+                n = bn_in.shape[1]
+                bn["rm"].mul_(0.9).add_(0.1 * mu)
+                bn["rv"].mul_(0.9).add_(0.1 * var * n / (n - 1))
+        else:
+            centred, var = bn_in - bn["rm"], bn["rv"]
+        normed = bn["gamma"] * centred * torch.rsqrt(var + 1e-5) + bn["beta"]  # (K, B, H)
+        if any_after:  # BN after the activation for some models: their output is the normalised activation
+            h = torch.where(
+                bn_mask, torch.where(after_mask, normed, _activation(normed, sig_mask, kinds)), act
+            )
+        else:
+            h = _activation(torch.where(bn_mask, normed, h), sig_mask, kinds)
     return h
 
 
@@ -215,16 +249,14 @@ def train_mlps_side_by_side(
 ) -> dict[str, np.ndarray]:
     """Train one MLP per (config, seed) with plain SGD, all at once with batched matrix products.
 
-    Why it stays beside :func:`~mlnote_utils.train.fit`: measured on the course's 2-core CPU with one
-    thread (``tests/bench_side_by_side.py``), the chapter's 21 networks × 1200 steps take 9.6 s here
-    against 13.4 s as 21 separate ``fit`` runs (×1.4). On a GPU, where every step of a tiny network
-    costs a few kernel launches, the gap should be larger (not measured yet).
+    Why it stays beside :func:`~mlnote_utils.train.fit`: it is faster for many tiny networks (measurements in
+    ``docs/benchmarks/side_by_side.md``).
 
     Every model is exactly ``mlp(n_in, hidden, depth, n_out, activation=…, batch_norm=…)`` built under
-    ``seeded(seed)``, trained on its own minibatch stream (seeded by ``seed``) with its own learning rate; the
+    ``seeded(seed)`` (with BN after the activation where ``bn_position="after"``; same weights), trained on its own minibatch stream (seeded by ``seed``) with its own learning rate; the
     models do not interact (the tests compare with separately trained models). BN layers use batch statistics
     in training and running averages (momentum 0.1) for the test accuracy. ``progress`` shows a bar over the
-    steps. ``num_threads`` (default 1; ``None`` leaves it alone) is torch's CPU thread count during the call.
+    steps (its total is ``steps``, the number of SGD updates). ``num_threads`` (default 1; ``None`` leaves it alone) is torch's CPU thread count during the call.
 
     Returns:
         ``{"steps": (E,), "test_acc": (C, S, E), "train_loss": (C, S, E)}`` — ``E`` evaluation points (step 0
@@ -251,6 +283,9 @@ def train_mlps_side_by_side(
         params = [p for lay in layers for key, p in lay.items() if key not in ("rm", "rv")]
         lrs = torch.tensor([c.lr for c in configs for _ in seeds], device=device)  # (K,)
         bn_mask = torch.tensor([c.batch_norm for c in configs for _ in seeds], device=device)[:, None, None]
+        after_mask = torch.tensor([c.bn_position == "after" for c in configs for _ in seeds], device=device)[
+            :, None, None
+        ]
         sig_mask = torch.tensor([c.activation == "sigmoid" for c in configs for _ in seeds], device=device)[
             :, None, None
         ]
@@ -260,17 +295,21 @@ def train_mlps_side_by_side(
         gens = {s: torch.Generator().manual_seed(s) for s in seeds}
         orders = {s: torch.empty(0, dtype=torch.long) for s in seeds}
         eval_steps, accs, losses, running = [], [], [], torch.zeros(k, device=device)
-        for step in progress_bar(range(steps + 1), enabled=progress, desc="step"):
+        bar = progress_bar(total=steps, enabled=progress, desc="step", unit="step")  # one tick per SGD update
+        for step in range(steps + 1):
             if step % eval_every == 0 or step == steps:
                 with torch.no_grad():
-                    pred = _forward(layers, xte, bn_mask, sig_mask, train=False).argmax(-1)  # (K, N_test)
+                    logits_test = _forward(
+                        layers, xte, bn_mask, sig_mask, False, after_mask
+                    )  # (K, N_test, C)
+                    pred = logits_test.argmax(-1)  # (K, N_test)
                 eval_steps.append(step)
                 accs.append((pred == yte).float().mean(1).cpu().numpy())
                 since = step - (eval_steps[-2] if len(eval_steps) > 1 else 0)
                 losses.append((running / since).cpu().numpy() if since else np.full(k, np.nan))
                 running.zero_()
-            if step == steps:  # the last pass only evaluates (no break: the bar must reach its end)
-                continue
+            if step == steps:  # the last pass only evaluates
+                break
             batch_idx = []
             for s in seeds:
                 if len(orders[s]) < batch_size:
@@ -278,7 +317,7 @@ def train_mlps_side_by_side(
                 batch_idx.append(orders[s][:batch_size])
                 orders[s] = orders[s][batch_size:]
             idx = torch.stack(batch_idx).repeat(len(configs), 1).to(device)  # (K, B)
-            logits = _forward(layers, xtr[idx], bn_mask, sig_mask, train=True)  # (K, B, C)
+            logits = _forward(layers, xtr[idx], bn_mask, sig_mask, True, after_mask)  # (K, B, C)
             loss_k = nn.functional.cross_entropy(logits.transpose(1, 2), ytr[idx], reduction="none").mean(
                 1
             )  # (K,)
@@ -287,6 +326,8 @@ def train_mlps_side_by_side(
                 for p, g in zip(params, grads, strict=True):
                     p -= lrs.view(-1, *[1] * (p.ndim - 1)) * g
                 running += loss_k.detach()
+            bar.update(1)
+        bar.close()
         c, s = len(configs), len(seeds)
         return {
             "steps": np.array(eval_steps),
@@ -301,3 +342,26 @@ def steps_to_reach(steps: np.ndarray, accuracy: np.ndarray, threshold: float) ->
     hit = acc >= threshold
     first = np.argmax(hit, axis=-1)
     return np.where(hit.any(axis=-1), np.asarray(steps)[first], np.nan)
+
+
+def activations_by_depth(model: nn.Sequential, x: torch.Tensor) -> list[torch.Tensor]:
+    """The output of every activation module (ReLU, Sigmoid, Tanh) of ``model`` on input ``x``, in order.
+
+    Runs one forward pass without recording gradients; the model's train/eval mode is left as found (a BN layer
+    in training mode uses the batch statistics of ``x`` and updates its running averages, as any forward does).
+
+    Returns:
+        One detached ``(N, width)`` tensor per activation layer.
+    """
+    if not isinstance(model, nn.Sequential):
+        raise TypeError(f"model: expected an nn.Sequential, got {type(model).__name__}")
+    outputs = []
+    h = x
+    with torch.no_grad():
+        for layer in model:
+            h = layer(h)
+            if isinstance(layer, nn.ReLU | nn.Sigmoid | nn.Tanh):
+                outputs.append(h.detach().clone())
+    if not outputs:
+        raise ValueError("model: expected at least one ReLU, Sigmoid or Tanh layer")
+    return outputs
