@@ -1,6 +1,7 @@
 """mlnote_utils.cnn against torch.nn / torch.nn.functional on many shapes."""
 
 import itertools
+from types import SimpleNamespace
 
 import pytest
 import torch
@@ -185,3 +186,93 @@ def test_parameter_counts_match_torch_layers():
         cnn.conv_parameter_count(3, 0, 3)
     with pytest.raises(ValueError, match="in_features=0"):
         cnn.linear_parameter_count((3, 0), 7)
+
+
+X4 = torch.randn(1, 3, 5, 5)
+W4 = torch.randn(2, 3, 3, 3)
+
+
+@pytest.mark.parametrize(
+    "call,message",
+    [
+        (lambda: cnn.input_window(-1, 3), "index=-1: expected an int ≥ 0"),
+        (lambda: cnn.input_window(0, 0), "kernel_size=0: expected an int ≥ 1"),
+        (lambda: cnn.input_window(0, 3, stride=0), "stride=0: expected an int ≥ 1"),
+        (lambda: cnn.input_window(0, 3, padding=-1), "padding=-1: expected an int ≥ 0"),
+        (lambda: cnn.conv2d(X4, W4, stride=0), "stride=0: expected an int ≥ 1"),
+        (lambda: cnn.conv2d(X4, W4, stride=(1, 0)), "stride=0: expected an int ≥ 1"),
+        (lambda: cnn.conv2d(X4, W4, stride=(0, 1)), "stride=0: expected an int ≥ 1"),
+        (lambda: cnn.conv2d(X4, W4, padding=-1), "padding=-1: expected an int ≥ 0"),
+        (lambda: cnn.conv2d(X4, W4, padding=(0, -1)), "padding=-1: expected an int ≥ 0"),
+        (lambda: cnn.conv2d(X4, W4, padding=(-1, 0)), "padding=-1: expected an int ≥ 0"),
+        (lambda: cnn.conv2d(X4[0], W4), "x: expected a 4-D tensor (N, C, H, W), got (3, 5, 5)"),
+        (lambda: cnn.conv2d([1.0], W4), "x: expected a 4-D tensor (N, C, H, W), got list"),
+        (lambda: cnn.max_pool2d(X4[0], 2), "x: expected a 4-D tensor (N, C, H, W), got (3, 5, 5)"),
+        (lambda: cnn.max_pool2d(X4, 0), "kernel_size=0: expected an int ≥ 1"),
+        (lambda: cnn.max_pool2d(X4, 2, 0), "stride=0: expected an int ≥ 1"),
+        (
+            lambda: cnn.conv_output_size(3, 6, padding=1),
+            "kernel_size=6: larger than the padded input n + 2*padding = 5",
+        ),
+        (lambda: cnn.conv_output_size(2, 9, padding=3), "n + 2*padding = 8"),
+        (lambda: cnn.receptive_field([]), "layers: expected at least one layer"),
+        (lambda: cnn.receptive_field([(0, 1)]), "kernel_size=0: expected an int ≥ 1"),
+        (lambda: cnn.receptive_field([(3, 0)]), "stride=0: expected an int ≥ 1"),
+        (
+            lambda: cnn.receptive_field([SimpleNamespace(kernel_size=0, stride=1)]),
+            "kernel_size=0: expected an int ≥ 1",
+        ),
+        (
+            lambda: cnn.receptive_field([SimpleNamespace(kernel_size=3, stride=0)]),
+            "stride=0: expected an int ≥ 1",
+        ),
+        (
+            lambda: cnn.conv1d_as_matrix(torch.ones(2, 2), 5),
+            "expected a 1-D kernel tensor, got torch.Size([2, 2])",
+        ),
+        (lambda: cnn.conv1d_as_matrix([1.0], 5), "expected a 1-D kernel tensor, got [1.0]"),
+        (lambda: cnn.conv_parameter_count(0, 3, 3), "in_channels=0: expected an int ≥ 1"),
+        (lambda: cnn.conv_parameter_count(3, 0, 3), "out_channels=0: expected an int ≥ 1"),
+        (lambda: cnn.conv_parameter_count(3, 3, 0), "kernel_size=0: expected an int ≥ 1"),
+        (lambda: cnn.conv_parameter_count(3, 3, (3, 0)), "kernel_size=0: expected an int ≥ 1"),
+        (lambda: cnn.conv_parameter_count(3, 3, (0, 3)), "kernel_size=0: expected an int ≥ 1"),
+        (lambda: cnn.linear_parameter_count(0, 3), "in_features=0: expected an int ≥ 1"),
+        (lambda: cnn.linear_parameter_count((0, 3), 3), "in_features=0: expected an int ≥ 1"),
+        (lambda: cnn.linear_parameter_count(3, 0), "out_features=0: expected an int ≥ 1"),
+    ],
+)
+def test_errors_name_the_argument_and_what_was_expected(call, message):
+    with pytest.raises(ValueError) as err:
+        call()
+    assert message in str(err.value)
+
+
+def test_receptive_field_of_a_non_tensor_module_names_layers():
+    with pytest.raises(TypeError, match=r"^layers: expected \(kernel_size, stride\) pairs"):
+        cnn.receptive_field([nn.ReLU()])
+
+
+def test_the_smallest_legal_values_are_accepted():
+    assert cnn.input_window(0, 1) == range(0, 1)
+    assert cnn.conv_output_size(1, 1) == 1
+    assert cnn.receptive_field([nn.Conv2d(1, 1, 1)]) == [1]
+    assert cnn.conv_parameter_count(1, 1, 1) == 2
+    assert cnn.linear_parameter_count((1, 1), 1) == 2
+    assert cnn.linear_parameter_count(1, 1) == 2
+    assert cnn.max_pool2d(X4, 1).shape == X4.shape
+    assert cnn.conv2d(X4, torch.randn(1, 3, 1, 1), stride=1, padding=0).shape == (1, 1, 5, 5)
+
+
+def test_defaults_are_stride_one_and_no_padding():
+    assert cnn.conv_output_size(5, 3) == 3
+    assert cnn.input_window(1, 3) == range(1, 4)
+    assert cnn.conv1d_as_matrix(torch.ones(3), 5).shape == (3, 5)
+    assert cnn.conv2d(X4, W4).shape == (1, 2, 3, 3)
+
+
+def test_receptive_field_reads_the_first_axis_of_non_square_modules():
+    assert cnn.receptive_field([nn.Conv2d(1, 1, (5, 3), stride=(2, 1)), nn.Conv2d(1, 1, (3, 1))]) == [5, 9]
+    assert cnn.receptive_field([SimpleNamespace(kernel_size=4, stride=None)] * 2) == [
+        4,
+        16,
+    ]  # stride None: = kernel
