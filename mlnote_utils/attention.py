@@ -292,8 +292,19 @@ def plot_attention_map(
     vmax: float | None = 1.0,
     colorbar_label: str = "attention weight α′",
 ):
-    """Heatmap of an ``(N_q, N_k)`` attention matrix with token labels and a colour bar; returns the Axes."""
+    """Heatmap of an ``(N_q, N_k)`` attention matrix with token labels and a colour bar; returns the Axes.
+
+    Args:
+        weights: ``(N_q, N_k)`` tensor or array (rows: queries, columns: keys).
+        ax: where to draw (a new figure when ``None``).
+        query_labels, key_labels: one label per row / column (default: integer positions).
+        title: the Axes title.
+        highlight_query: draw a red frame around this row.
+        vmax: top of the colour scale (``None``: the largest weight).
+        colorbar_label: what the colour means.
+    """
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     w = weights.detach().cpu().numpy() if isinstance(weights, torch.Tensor) else weights
     if getattr(w, "ndim", None) != 2:
@@ -312,6 +323,10 @@ def plot_attention_map(
             if len(labels) != n:
                 raise ValueError(f"labels: expected {n} labels, got {len(labels)}")
             setter(range(n), [str(t) for t in labels])
+    if key_labels is None:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # positions, not fractions
+    if query_labels is None:
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     if key_labels is not None and w.shape[1] > 8:
         ax.tick_params(axis="x", labelrotation=90)
     if highlight_query is not None:

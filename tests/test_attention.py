@@ -140,6 +140,12 @@ def test_pe_shift_matrix_moves_every_position(k):
     torch.testing.assert_close(pe[lo:hi] @ m.T, pe[lo + k : hi + k], atol=1e-5, rtol=1e-5)
 
 
+def test_causal_mask_matches_torch_is_causal():
+    q, k, v = _qkv(n=6, m=6)
+    out, _ = att.scaled_dot_product_attention(q, k, v, att.causal_mask(6))
+    torch.testing.assert_close(out, F.scaled_dot_product_attention(q, k, v, is_causal=True))
+
+
 def test_masks():
     assert att.causal_mask(4).sum() == 10
     torch.testing.assert_close(att.local_mask(5, 0), torch.eye(5, dtype=torch.bool))
