@@ -33,6 +33,7 @@ def test_attention_one_query_rejects_wrong_functions_and_names_the_mismatch():
         assert not fb
         assert "第一处不一致" in fb.message, fb.message
     assert not ch10.check_attention_one_query(None)
+    assert "None" in ch10.check_attention_one_query(lambda q, k, v: None).message
     assert not ch10.check_attention_one_query(lambda q, k, v: v)  # wrong shape
     assert not ch10.check_attention_one_query(lambda q, k, v: 1 / 0)
 
