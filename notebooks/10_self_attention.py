@@ -99,14 +99,14 @@ print("best possible accuracy per window:", {w: round(xp.ideal_window_accuracy(1
 # %% [markdown]
 # 第一句里话题词是 9（话题 1），所以普通词 $w$ 的标签都是 $2w+1$，话题词的标签是 16。窗口为 0 时上限约 0.53，窗口为 15 时每个位置都看得到整句，上限为 1。
 #
-# 下面训练 6 个窗口大小的全连接网络和一个单层双头自注意力模型，都用 Adam、每批 64 句、训练 300 步；所有训练都通过 `mu.fit`，并存检查点。
+# 下面训练 6 个窗口大小的全连接网络和一个单层双头自注意力模型，都用 Adam（学习率 0.005）、每批 64 句、训练 200 步；所有训练都通过 `mu.fit`，并存检查点。
 
 # %% tags=["nbval-ignore-output"]
 def token_cross_entropy(logits, targets):
     return F.cross_entropy(logits.flatten(0, 1), targets.flatten())  # (B*N, C) vs (B*N,)
 
 
-def train_tagger(model, name, steps=300, lr=3e-3):
+def train_tagger(model, name, steps=200, lr=5e-3):
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     return mu.fit(
         model, opt, mu.RandomBatches(x_tag, y_tag, batch_size=64, seed=SEED), loss_fn=token_cross_entropy,
@@ -343,6 +343,9 @@ print(f"without PE: attn(x[perm]) == attn(x)[perm] (largest difference {err_no_p
 print(f"with PE: largest difference between attn((x + PE)[perm]) and attn(x + PE)[perm] = {diff_pe:.3f}")
 assert err_no_pe < 1e-5 and diff_pe > 1e-3
 
+# %% [markdown]
+# 没有位置编码时，"先打乱再注意"与"先注意再打乱"只差舍入误差（$10^{-8}$ 量级）；加上位置编码后两者差 0.083，远大于舍入误差：同一个词放在不同位置，得到的输出不同了。
+
 # %% tags=["nbval-ignore-output"]
 x_ord, y_ord = xp.make_order_task(2000, seed=1)
 x_ord_test, y_ord_test = xp.make_order_task(1000, seed=2)
@@ -369,11 +372,11 @@ assert abs(order_acc[False] - 0.5) < 0.05 and order_acc[True] > 0.95 and same_no
 # %% [markdown]
 # ## 7. 自注意力 vs CNN：数据量扫描
 #
-# 笔记说：CNN 是"感受野（Receptive Field）由人设定"的简化版自注意力；数据少时 CNN 更好（它一开始就知道局部性重要），数据多时更有弹性的自注意力会追上并超过它。我们在程序生成的 MNIST-1D（40 个采样点的一维"手写数字"，10 类）上检验：一个两层卷积网络（约 3.0k 参数），对比一个把每 4 个采样点当作一个词、加正弦位置编码、单层 4 头自注意力的小模型（约 8.9k 参数，两者的参数个数打印在下面）。训练集取 250、1000、4000 条，测试集固定 1000 条，每种设置 3 个种子，都训练 200 步（Adam，学习率 0.01，每批 64）。
+# 笔记说：CNN 是"感受野（Receptive Field）由人设定"的简化版自注意力；数据少时 CNN 更好（它一开始就知道局部性重要），数据多时更有弹性的自注意力会追上并超过它。我们在程序生成的 MNIST-1D（40 个采样点的一维"手写数字"，10 类）上检验：一个两层卷积网络（约 3.0k 参数），对比一个把每 4 个采样点当作一个词、加正弦位置编码、单层 4 头自注意力的小模型（约 8.9k 参数，两者的参数个数打印在下面）。训练集取 250、1000、4000 条，测试集固定 1000 条，每种设置 3 个种子，都训练 150 步（Adam，学习率 0.01，每批 64）。
 
 # %% tags=["nbval-ignore-output"]
 mnist = mu.load_mnist1d(5000)
-SIZES, SEEDS, STEPS = [250, 1000, 4000], [0, 1, 2], 200
+SIZES, SEEDS, STEPS = [250, 1000, 4000], [0, 1, 2], 150
 builders = {"CNN": lambda: xp.SmallCNN1d(channels=16), "self-attention": lambda: xp.PatchAttention1d(d_model=32, n_heads=4)}
 print({name: sum(p.numel() for p in build().parameters()) for name, build in builders.items()})
 sweep = {}
@@ -404,7 +407,7 @@ ax.set_xticks(SIZES, [str(n) for n in SIZES])
 ax.minorticks_off()
 ax.set_xlabel("training set size (signals)")
 ax.set_ylabel("test accuracy (1000 signals)")
-ax.set_title("MNIST-1D: CNN vs self-attention, 200 steps each")
+ax.set_title(f"MNIST-1D: CNN vs self-attention, {STEPS} steps each")
 ax.legend()
 fig.tight_layout()
 
@@ -415,7 +418,7 @@ assert gap[0].mean() < 0  # smallest set: self-attention ahead on average
 assert acc["CNN"][-1].min() > acc["self-attention"][-1].max()  # largest set: the CNN wins for every seed
 
 # %% [markdown]
-# **笔记的结论在这个规模上没有复现：两条曲线确实相交，但方向相反。** 色带是 3 个种子的最小–最大范围。最小的训练集（250 条）上自注意力反而平均更好（上面打印的差值为负）；数据增多后 CNN 反超，而且越领先越多，4000 条时每个种子的 CNN 都好于每个种子的自注意力，平均差距约 0.25。笔记里"数据多时自注意力胜过 CNN"的结果来自上亿张图片（ViT 用了 3 亿张）和大得多的模型；我们最多 4000 条、每个模型只训练 200 步、只有一层注意力，远没到那个区间，自注意力在这里还停在 0.55 左右。能看到的是另一半事实：CNN 的局部性先验在小模型、小算力下非常划算；而在只有 250 条数据时，这个 CNN 训练 200 步（约 50 个 epoch）后泛化反而不如更"模糊"的注意力模型——这是本次实验的观察，不是笔记的结论。
+# **笔记的结论在这个规模上没有复现：两条曲线确实相交，但方向相反。** 色带是 3 个种子的最小–最大范围。最小的训练集（250 条）上自注意力反而平均更好（上面打印的差值为负）；数据增多后 CNN 反超，而且越领先越多，4000 条时每个种子的 CNN 都好于每个种子的自注意力，平均差距约 0.2。笔记里"数据多时自注意力胜过 CNN"的结果来自上亿张图片（ViT 用了 3 亿张）和大得多的模型；我们最多 4000 条、每个模型只训练 150 步、只有一层注意力，远没到那个区间，自注意力在这里停在 0.5 左右。能看到的是另一半事实：CNN 的局部性先验在小模型、小算力下非常划算；而在只有 250 条数据时，这个 CNN 训练 150 步（约 40 个 epoch）后泛化反而不如更"模糊"的注意力模型——这是本次实验的观察，不是笔记的结论。
 
 # %% [markdown]
 # ## 8. 自注意力 vs RNN
@@ -437,7 +440,7 @@ assert t_rnn[128] > t_sa[128] and t_rnn[32] > t_sa[32]
 assert t_rnn[512] / t_rnn[32] > 8  # the loop grows about linearly with N (16x the steps)
 
 # %% [markdown]
-# 在 N=32 和 128 时自注意力更快（上面的 `assert`）；RNN 的时间随 N 大致线性增长（16 倍的步数，至少 8 倍的时间）。到 N=512 时，自注意力要算 $512^2$ 个分数，在一个 CPU 线程上它的优势消失（看上面打印的数字）。笔记说的"并行"优势要在 GPU 这类能同时做大量乘法的硬件上才完全显出来：RNN 的 $N$ 步无论硬件多宽都得一步接一步。
+# 在 N=32 和 128 时自注意力更快（上面的 `assert`）；RNN 的时间随 N 大致线性增长（16 倍的步数，至少 8 倍的时间）。到 N=512 时，自注意力要算 $512^2$ 个分数，在一个 CPU 线程上它的优势消失（两者的时间相当，或者自注意力更慢，见上面打印的数字；这个交点取决于硬件）。笔记说的"并行"优势要在 GPU 这类能同时做大量乘法的硬件上才完全显出来：RNN 的 $N$ 步无论硬件多宽都得一步接一步。
 #
 # 第二个差别是**长距离依赖**。任务：序列开头是 4 个"钥匙"词之一，后面跟 `distance` 个随机填充词，模型要在最后一个位置说出钥匙是什么。RNN 必须把钥匙记在隐藏状态里走完 `distance` 步；自注意力的最后一个位置可以直接看向第一个位置（路径长度为 1，这里不需要位置编码，钥匙词本身就与众不同）。两者都训练 200 步。
 
@@ -600,15 +603,16 @@ fig.tight_layout()
 qb, kb, vb = torch.randn(3, 32, 4, 256, 64, generator=torch.Generator().manual_seed(SEED)).unbind(0)  # (B, H, N, d)
 torch.testing.assert_close(mu.attention.scaled_dot_product_attention(qb, kb, vb, need_weights=False)[0], F.scaled_dot_product_attention(qb, kb, vb))
 with mu.cpu_threads(1):
-    t_torch = xp.min_time(lambda: F.scaled_dot_product_attention(qb, kb, vb), repeats=3)
-    t_hand = xp.min_time(lambda: mu.attention.scaled_dot_product_attention(qb, kb, vb), repeats=3)
-    t_blocked = xp.min_time(lambda: mu.attention.scaled_dot_product_attention(qb, kb, vb, need_weights=False), repeats=3)
+    t_torch = xp.min_time(lambda: F.scaled_dot_product_attention(qb, kb, vb), repeats=5)
+    t_hand = xp.min_time(lambda: mu.attention.scaled_dot_product_attention(qb, kb, vb), repeats=5)
+    t_blocked = xp.min_time(lambda: mu.attention.scaled_dot_product_attention(qb, kb, vb, need_weights=False), repeats=5)
 print(f"F.scaled_dot_product_attention: {1e3 * t_torch:6.1f} ms")
 print(f"by hand, returning the weights: {1e3 * t_hand:6.1f} ms  ({t_hand / t_torch:.2f}x)")
 print(f"by hand, blocked, no weights:   {1e3 * t_blocked:6.1f} ms  ({t_blocked / t_torch:.2f}x)")
+assert t_blocked < 1.5 * t_torch and t_hand > t_torch  # the issue's goal: within 1.5x of PyTorch
 
 # %% [markdown]
-# 上面打印的是这次运行的倍数：返回权重的版本明显慢于 PyTorch（慢的部分就是写出、再读回整张权重表），分块版本做的是同一个公式，时间与 PyTorch 接近。两者的结果一致（单元开头的 `assert_close`）。
+# 上面打印的是这次运行的倍数（每种取 5 次中最快的一次）：返回权重的版本比 PyTorch 慢（慢的部分就是写出、再读回整张权重表），分块版本做的是同一个公式，时间在 PyTorch 的 1.5 倍以内（这是单元末尾的 `assert`）。两者的结果一致（单元开头的 `assert_close`）。
 
 # %% [markdown]
 # ## 小结
