@@ -118,3 +118,11 @@ def test_min_time_returns_the_fastest_run():
     calls = []
     t = xp.min_time(lambda: calls.append(1), repeats=3, warmup=2)
     assert len(calls) == 5 and 0 <= t < 1
+
+
+def test_min_times_interleaves_and_keeps_the_fastest():
+    order = []
+    best = xp.min_times({"a": lambda: order.append("a"), "b": lambda: order.append("b")}, repeats=2, warmup=1)
+    assert order == ["a", "b"] * 3 and set(best) == {"a", "b"}
+    with pytest.raises(ValueError, match="fns"):
+        xp.min_times({})

@@ -30,6 +30,7 @@ __all__ = [
     "GraphAttention",
     "token_accuracy",
     "min_time",
+    "min_times",
     "ideal_window_accuracy",
     "rnn_loop",
 ]
@@ -332,3 +333,24 @@ def ideal_window_accuracy(seq_len: int, window: int) -> float:
     i = torch.arange(seq_len)
     seen = ((i[:, None] - i[None, :]).abs() <= window).double().mean()
     return float(0.5 + 0.5 * seen)
+
+
+def min_times(fns: dict, *, repeats: int = 5, warmup: int = 1) -> dict[str, float]:
+    """The fastest wall-clock time (seconds) of each ``fns[name]()``, measured in interleaved rounds.
+
+    Each round calls every function once, so a burst of load from another program slows all of them
+    alike rather than only the one that happened to be running.
+    """
+    _int(repeats, "repeats")
+    if not fns:
+        raise ValueError("fns: expected at least one function to time")
+    for _ in range(warmup):
+        for fn in fns.values():
+            fn()
+    best = dict.fromkeys(fns, math.inf)
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            best[name] = min(best[name], time.perf_counter() - t0)
+    return best
