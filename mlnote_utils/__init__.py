@@ -8,6 +8,7 @@ Chapter experiment drivers live in ``mlnote_utils.experiments.chNN`` and exercis
 """
 
 from . import (
+    attention,
     augmentation,
     backprop,
     classification,
@@ -63,6 +64,7 @@ CORE_MODULES = (
 
 #: Concept modules, reached by name (``mu.hessian.top_eigenvalues``).
 CONCEPT_MODULES = (
+    "attention",
     "augmentation",
     "backprop",
     "classification",
