@@ -231,9 +231,10 @@ def make_gan_step(noise_dim):
     def gan_step(batch, ctx):
         *cond, x_real = batch
         G, D = ctx.models["G"], ctx.models["D"]
-        noise = lambda: torch.randn(len(x_real), noise_dim, generator=ctx.generator).to(ctx.device)  # noqa: E731
-        loss_D = d_update(G, D, ctx.optimizers["D"], x_real, noise(), cond)  # 1. G fixed
-        loss_G = g_update(G, D, ctx.optimizers["G"], noise(), cond)  # 2. D fixed
+        z_for_D = torch.randn(len(x_real), noise_dim, generator=ctx.generator).to(ctx.device)
+        z_for_G = torch.randn(len(x_real), noise_dim, generator=ctx.generator).to(ctx.device)
+        loss_D = d_update(G, D, ctx.optimizers["D"], x_real, z_for_D, cond)  # 1. G fixed
+        loss_G = g_update(G, D, ctx.optimizers["G"], z_for_G, cond)  # 2. D fixed
         return {"loss_D": loss_D, "loss_G": loss_G}
 
     return gan_step
@@ -295,7 +296,7 @@ for ax, stop in zip(axes, stages_1d[1:], strict=True):
     ax.hist(samples.clamp(-4, 4).numpy(), bins=80, range=(-4, 4), density=True, color="C1", alpha=0.6, label="G(z) samples")
     ax.plot(grid_1d[:, 0], density_1d, color="C0", label="$p_{data}$")
     ax.plot(grid_1d[:, 0], d_curve, "k--", label="D(x)")
-    ax.set(title=f"after {stop} steps", xlabel="x", xlim=(-4, 4), ylim=(0, 2.2))
+    ax.set(title=f"after {stop} steps", xlabel="x", xlim=(-4, 4))
 axes[0].set_ylabel("density  /  D(x)")
 axes[0].legend(fontsize=8, loc="upper left")
 fig.suptitle("1-D GAN: generated histogram (orange) moves onto the three target peaks (blue)")
