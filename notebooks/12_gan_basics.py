@@ -191,7 +191,16 @@ d_error = (D_learned - D_opt)[where].abs().max().item()
 v_learned = (torch.xlogy(p_data, D_learned) + torch.xlogy(p_g, 1 - D_learned)).sum() * dy
 print(f"max |D_learned - D*| where p_data + p_G > 0.02 : {d_error:.3f}")
 print(f"V(G, D_learned) = {v_learned:.4f}  <=  V(G, D*) = {v_star:.4f}")
+
+
+def at(y):
+    """Index of the grid point nearest to y."""
+    return int((ys - y).abs().argmin())
+
+
+print(f"D* at y = 2: {D_opt[at(2.0)]:.3f}, at y = 0: {D_opt[at(0.0)]:.4f}")
 assert d_error < 0.1 and v_learned <= v_star + 1e-6
+assert 0.75 < D_opt[at(2.0)] < 0.85 and D_opt[at(0.0)] < 0.01
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 3.8))
@@ -204,7 +213,7 @@ ax.legend(fontsize=8, loc="upper center")
 plt.show()
 
 # %% [markdown]
-# 训练出来的 $D$（绿色）在有样本的区间里紧贴公式的 $D^*$（黑色虚线），最大相差不到 0.1：真实数据密度高的 $\pm2$ 处 $D$ 接近 1，生成器独占的 0 附近 $D$ 跌到接近 0。训练的 $D$ 的目标值也不超过 $V(G,D^*)$，符合“$D^*$ 是最大值”。$D$ 的这些“坡度”正是下一步要传给生成器的信号：把样本往 $D$ 大的方向推。
+# 训练出来的 $D$（绿色）在有样本的区间里紧贴公式的 $D^*$（黑色虚线），最大相差不到 0.1：真实数据密度最高的 $\pm2$ 处 $D^*$ 约为 0.8（那里也有不少生成样本，所以不是 1），生成器独占的 0 附近跌到接近 0（上面打印的数值）。训练的 $D$ 的目标值也不超过 $V(G,D^*)$，符合“$D^*$ 是最大值”。$D$ 的这些“坡度”正是下一步要传给生成器的信号：把样本往 $D$ 大的方向推。
 #
 # ## 3. 交替训练：先更新 D，再更新 G
 #
@@ -431,15 +440,21 @@ final_ring = ring_cover[4000]
 missing = [i for i, n in enumerate(final_ring["counts"].tolist()) if n < 20]
 print(f"after 4000 steps: {final_ring['modes']}/8 modes, {final_ring['high_quality']:.1%} high quality; modes missed: {missing}")
 snap = ring_snaps[4000]
-at_center = lambda c: snap["d"][np.abs(snap["axis"] - c[1]).argmin(), np.abs(snap["axis"] - c[0]).argmin()]  # noqa: E731
-d_modes = np.array([at_center(c) for c in ring.numpy()])
+
+
+def d_at(point):
+    """D's stored value at the grid cell nearest to a 2-D point (rows are x2, columns x1)."""
+    return snap["d"][np.abs(snap["axis"] - point[1]).argmin(), np.abs(snap["axis"] - point[0]).argmin()]
+
+
+d_modes = np.array([d_at(c) for c in ring.numpy()])
 covered = final_ring["counts"].numpy() >= 20
 print("D at the centres of covered modes:", d_modes[covered].round(2), "| of missed modes:", d_modes[~covered].round(2))
 assert ring_cover[0]["high_quality"] < 0.1 and final_ring["modes"] >= 5 and final_ring["high_quality"] > 0.5
 assert (~covered).any() and d_modes[~covered].min() > d_modes[covered].max()
 
 # %% [markdown]
-# 一开始生成样本挤成一小团，几乎不落在任何一个峰上；$D$ 在环上的峰处给出高分，在那团样本处给出低分，生成器便顺着 $D$ 的坡度往外推。拖动滑块还能看到，中途样本成片地被 $D$ 的坡度推着走：生成器追着 $D$ 的高分区跑，$D$ 又把那里改成低分。训练结束时（种子 0、4000 步）大部分模式被覆盖（断言：至少 5 个），过半样本是高质量的；但在这次运行里仍有模式分到的高质量样本不足 20 个、算作没被覆盖（上面打印的 modes missed）——这就是模式丢失（mode dropping），普通 GAN 的常见毛病。右图里被漏掉的模式处 $D$ 是红色的，而且比任何被覆盖的模式处都红（打印的 D 值）：$D$ 知道那里缺生成样本，只是 $G$ 还没被拉过去。写这一章时我们用其他种子和设置（2000–4000 步）试过，覆盖的模式数从 0 到 8 都出现过：普通 GAN 在这个任务上对种子很敏感。第 13 章会在多个种子上用表格比较普通 GAN 与 WGAN 的模式覆盖。
+# 一开始生成样本挤成一小团，几乎不落在任何一个峰上，$D$ 还没训练、到处输出差不多的值；训练开始后 $D$ 很快学会在真实样本处给高分、在那团生成样本处给低分，生成器便顺着 $D$ 的坡度往外推。拖动滑块还能看到，中途样本成片地被 $D$ 的坡度推着走：生成器追着 $D$ 的高分区跑，$D$ 又把那里改成低分。训练结束时（种子 0、4000 步）大部分模式被覆盖（断言：至少 5 个），过半样本是高质量的；但在这次运行里仍有模式分到的高质量样本不足 20 个、算作没被覆盖（上面打印的 modes missed）——这就是模式丢失（mode dropping），普通 GAN 的常见毛病。右图里被漏掉的模式处 $D$ 是红色的，而且比任何被覆盖的模式处都红（打印的 D 值）：$D$ 知道那里缺生成样本，只是 $G$ 还没被拉过去。写这一章时我们用其他种子和设置（2000–4000 步）试过，覆盖的模式数从 0 到 8 都出现过：普通 GAN 在这个任务上对种子很敏感。第 13 章会在多个种子上用表格比较普通 GAN 与 WGAN 的模式覆盖。
 #
 # ## 6. 真实图像：8×8 手写数字
 #
