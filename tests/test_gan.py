@@ -1,0 +1,209 @@
+"""mlnote_utils.gan: mixtures, densities, the GAN losses against torch's BCE, D*, mode coverage."""
+
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from mlnote_utils import gan
+
+
+def test_ring_and_grid_centres():
+    ring = gan.ring_centers(8, 2.0)
+    assert ring.shape == (8, 2)
+    torch.testing.assert_close(ring.norm(dim=1), torch.full((8,), 2.0))
+    angles = torch.atan2(ring[:, 1], ring[:, 0]).remainder(2 * math.pi)
+    torch.testing.assert_close(angles.diff(), torch.full((7,), 2 * math.pi / 8))
+    grid = gan.grid_centers(5, 2.0)
+    assert grid.shape == (25, 2)
+    torch.testing.assert_close(grid.mean(dim=0), torch.zeros(2))
+    assert sorted(set(grid[:, 0].tolist())) == [-4.0, -2.0, 0.0, 2.0, 4.0]
+    with pytest.raises(ValueError, match="k="):
+        gan.ring_centers(0)
+    with pytest.raises(ValueError, match="spacing="):
+        gan.grid_centers(3, -1.0)
+
+
+def test_sample_mixture_has_the_right_modes_and_spread():
+    g = torch.Generator().manual_seed(0)
+    centers = gan.ring_centers(4, 3.0)
+    x = gan.sample_mixture(centers, 0.1, 8000, generator=g)
+    assert x.shape == (8000, 2)
+    nearest = torch.cdist(x, centers).argmin(dim=1)
+    share = torch.bincount(nearest, minlength=4).float() / len(x)
+    torch.testing.assert_close(share, torch.full((4,), 0.25), atol=0.02, rtol=0)
+    spread = (x - centers[nearest]).std(dim=0)
+    torch.testing.assert_close(spread, torch.full((2,), 0.1), atol=0.005, rtol=0)
+    one_d = gan.sample_mixture([-1.0, 1.0], 0.2, 100, generator=g, weights=[1.0, 0.0])
+    assert one_d.shape == (100, 1) and (one_d < 0).all()
+    first = gan.sample_mixture(centers, 0.1, 50, generator=torch.Generator().manual_seed(7))
+    torch.testing.assert_close(
+        first, gan.sample_mixture(centers, 0.1, 50, generator=torch.Generator().manual_seed(7))
+    )
+    with pytest.raises(ValueError, match="weights"):
+        gan.sample_mixture(centers, 0.1, 10, weights=[1.0, 1.0])
+    with pytest.raises(ValueError, match="std="):
+        gan.sample_mixture(centers, 0.0, 10)
+    with pytest.raises(ValueError, match="centers"):
+        gan.sample_mixture(torch.zeros(2, 2, 2), 0.1, 10)
+
+
+def test_mixture_density_matches_torch_distributions():
+    centers = torch.tensor([[0.0, 0.0], [2.0, -1.0], [-1.0, 3.0]])
+    weights = torch.tensor([0.2, 0.5, 0.3])
+    mix = torch.distributions.MixtureSameFamily(
+        torch.distributions.Categorical(weights),
+        torch.distributions.Independent(torch.distributions.Normal(centers, 0.7), 1),
+    )
+    x = torch.randn(50, 2, generator=torch.Generator().manual_seed(1)) * 2
+    torch.testing.assert_close(gan.mixture_density(x, centers, 0.7, weights), mix.log_prob(x).exp())
+    y = torch.linspace(-3, 3, 31)
+    torch.testing.assert_close(
+        gan.gaussian_density(y, 0.5, 1.5), torch.distributions.Normal(0.5, 1.5).log_prob(y).exp()
+    )
+    with pytest.raises(ValueError, match="x: expected"):
+        gan.mixture_density(torch.zeros(4, 3), centers, 0.7)
+
+
+def test_optimal_discriminator_maximises_the_pointwise_objective():
+    a = torch.tensor([0.3, 1.0, 0.0, 2.0], dtype=torch.float64)
+    b = torch.tensor([0.1, 1.0, 1.0, 0.0], dtype=torch.float64)
+    torch.testing.assert_close(
+        gan.optimal_discriminator(a, b), torch.tensor([0.75, 0.5, 0.0, 1.0], dtype=torch.float64)
+    )
+    assert float(gan.optimal_discriminator(torch.tensor(0.0), torch.tensor(0.0))) == 0.5
+    d = torch.linspace(1e-4, 1 - 1e-4, 20001, dtype=torch.float64)
+    for ai, bi in [(0.3, 0.1), (0.05, 0.9), (1.0, 1.0)]:
+        f = ai * torch.log(d) + bi * torch.log1p(-d)
+        best = d[f.argmax()]
+        torch.testing.assert_close(
+            best, gan.optimal_discriminator(torch.tensor(ai), torch.tensor(bi)).double(), atol=1e-4, rtol=0
+        )
+    with pytest.raises(ValueError, match="p_data, p_g"):
+        gan.optimal_discriminator(torch.tensor(-1.0), torch.tensor(1.0))
+
+
+def test_losses_agree_with_torch_bce():
+    g = torch.Generator().manual_seed(3)
+    real, fake = (
+        torch.randn(16, 1, generator=g, dtype=torch.float64),
+        torch.randn(9, 1, generator=g, dtype=torch.float64),
+    )
+    bce = F.binary_cross_entropy_with_logits
+    torch.testing.assert_close(
+        gan.discriminator_loss(real, fake),
+        bce(real, torch.ones_like(real)) + bce(fake, torch.zeros_like(fake)),
+    )
+    torch.testing.assert_close(
+        gan.value_function(torch.sigmoid(real), torch.sigmoid(fake)), -gan.discriminator_loss(real, fake)
+    )
+    torch.testing.assert_close(gan.generator_loss(fake), bce(fake, torch.ones_like(fake)))
+    torch.testing.assert_close(gan.generator_loss(fake, saturating=True), -bce(fake, torch.zeros_like(fake)))
+    big = torch.tensor([[300.0]])
+    assert (
+        torch.isfinite(gan.discriminator_loss(-big, big))
+        and float(gan.discriminator_loss(-big, big)) == 600.0
+    )
+    with pytest.raises(ValueError, match="d_real"):
+        gan.value_function(torch.tensor([1.5]), torch.tensor([0.5]))
+
+
+def test_generator_and_discriminator_shapes():
+    G, D = gan.make_generator(8, 2, width=16), gan.make_discriminator(2, width=16, depth=1)
+    z = torch.randn(5, 8)
+    assert G(z).shape == (5, 2) and D(G(z)).shape == (5, 1)
+    assert sum(isinstance(m, torch.nn.Linear) for m in D) == 2
+
+
+def test_mode_coverage_counts_modes_and_quality():
+    centers = gan.ring_centers(8, 2.0)
+    std = 0.05
+    g = torch.Generator().manual_seed(0)
+    full = gan.sample_mixture(centers, std, 2000, generator=g)
+    r = gan.mode_coverage(full, centers, std, min_count=20)
+    assert (
+        r["modes"] == 8
+        and r["high_quality"] > 0.98
+        and int(r["counts"].sum()) == round(r["high_quality"] * 2000)
+    )
+    half = gan.sample_mixture(centers[:3], std, 2000, generator=g)
+    assert gan.mode_coverage(half, centers, std, min_count=20)["modes"] == 3
+    junk = torch.zeros(100, 2)  # all at the origin, 2 units (40 std) from every mode
+    r = gan.mode_coverage(junk, centers, std)
+    assert r["modes"] == 0 and r["high_quality"] == 0.0
+    # 3 std is the boundary: 2.9 std counts, 3.1 std does not
+    pts = torch.stack([centers[0] * (1 + 2.9 * std / 2), centers[1] * (1 + 3.1 * std / 2)])
+    r = gan.mode_coverage(pts, centers, std)
+    assert r["counts"].tolist() == [1, 0, 0, 0, 0, 0, 0, 0] and r["high_quality"] == 0.5
+    few = torch.cat([centers[:1].repeat(19, 1), centers[1:2].repeat(20, 1)])
+    assert gan.mode_coverage(few, centers, std, min_count=20)["modes"] == 1
+    with pytest.raises(ValueError, match="samples"):
+        gan.mode_coverage(torch.zeros(3, 3), centers, std)
+    with pytest.raises(ValueError, match="min_count"):
+        gan.mode_coverage(full, centers, std, min_count=0)
+
+
+def test_js_divergence_matches_scipy_and_saturates():
+    from scipy.spatial.distance import jensenshannon
+
+    g = torch.Generator().manual_seed(4)
+    p, q = torch.rand(20, generator=g), torch.rand(20, generator=g)
+    assert gan.js_divergence(p, q) == pytest.approx(jensenshannon(p.numpy(), q.numpy()) ** 2, abs=1e-6)
+    disjoint = [
+        (torch.tensor([1.0, 0, 0, 0, 0]), torch.roll(torch.tensor([1.0, 0, 0, 0, 0]), k)) for k in (1, 2, 4)
+    ]
+    for a, b in disjoint:
+        assert gan.js_divergence(a, b) == pytest.approx(math.log(2), abs=1e-12)
+    assert gan.js_divergence(p, p) == pytest.approx(0.0, abs=1e-12)
+    with pytest.raises(ValueError, match="p, q"):
+        gan.js_divergence(torch.ones(3), torch.ones(4))
+    with pytest.raises(ValueError, match="p, q"):
+        gan.js_divergence(torch.tensor([1.0, -1.0]), torch.ones(2))
+
+
+def test_wasserstein_1d_matches_scipy():
+    from scipy.stats import wasserstein_distance
+
+    g = torch.Generator().manual_seed(5)
+    x, y = torch.randn(300, generator=g), torch.randn(300, generator=g) * 2 + 1
+    assert gan.wasserstein_1d(x, y) == pytest.approx(wasserstein_distance(x.numpy(), y.numpy()), rel=1e-6)
+    assert gan.wasserstein_1d(x, x + 3.0) == pytest.approx(3.0, rel=1e-6)  # a shift moves every grain by 3
+    with pytest.raises(ValueError, match="x, y"):
+        gan.wasserstein_1d(x, y[:10])
+
+
+def test_spectral_norm_power_matches_svd_and_torch_parametrization():
+    g = torch.Generator().manual_seed(6)
+    w = torch.randn(16, 9, generator=g, dtype=torch.float64)
+    sigma = gan.spectral_norm_power(w, 200, generator=g)
+    torch.testing.assert_close(sigma, torch.linalg.matrix_norm(w, ord=2))
+    layer = torch.nn.Linear(9, 16).double()
+    with torch.no_grad():
+        layer.weight.copy_(w)
+    sn = torch.nn.utils.parametrizations.spectral_norm(layer, n_power_iterations=200)
+    sn.train()
+    sn(torch.zeros(1, 9, dtype=torch.float64))  # runs the power iteration
+    torch.testing.assert_close(sn.weight, w / sigma)
+    with pytest.raises(ValueError, match="weight"):
+        gan.spectral_norm_power(torch.randn(2, 3, 4))
+
+
+def test_gradient_penalty_is_zero_for_a_unit_slope_critic_and_matches_autograd():
+    real, fake = torch.randn(32, 3), torch.randn(32, 3)
+    unit = torch.nn.Linear(3, 1, bias=False)
+    with torch.no_grad():
+        unit.weight.copy_(torch.tensor([[0.6, 0.0, 0.8]]))  # gradient norm 1 everywhere
+    assert gan.gradient_penalty(unit, real, fake).item() == pytest.approx(0.0, abs=1e-10)
+    with torch.no_grad():
+        unit.weight.mul_(3.0)  # norm 3 -> penalty (3 - 1)^2 = 4
+    assert gan.gradient_penalty(unit, real, fake).item() == pytest.approx(4.0, rel=1e-6)
+    critic = torch.nn.Sequential(torch.nn.Linear(3, 8), torch.nn.Tanh(), torch.nn.Linear(8, 1))
+    g1, g2 = torch.Generator().manual_seed(0), torch.Generator().manual_seed(0)
+    pen = gan.gradient_penalty(critic, real, fake, generator=g1)
+    t = torch.rand(32, 1, generator=g2)
+    x_hat = (t * real + (1 - t) * fake).requires_grad_(True)
+    slopes = torch.func.vmap(torch.func.grad(lambda x: critic(x[None]).sum()))(x_hat)
+    torch.testing.assert_close(pen, (slopes.norm(dim=1) - 1).pow(2).mean())
+    pen.backward()  # the penalty reaches the critic's parameters
+    assert critic[0].weight.grad is not None and critic[0].weight.grad.abs().sum() > 0
