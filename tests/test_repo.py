@@ -235,3 +235,53 @@ def test_execute_replaces_widget_views_by_a_placeholder():
     assert texts == [WIDGET_PLACEHOLDER, "1"] and not any(WIDGET_REPR.match(t) for t in texts)
     assert WIDGET_REPR.match("interactive(children=(FloatLogSlider(value=0.5,")
     assert WIDGET_REPR.match("VBox(children=(Output(),))")
+
+
+_CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+_BLOCK = re.compile(r"^\s*([-*+] |\d+\. |\||#|\$\$|>|```|<)")
+
+
+def soft_breaks_in_chinese(markdown: str) -> list[str]:
+    """Lines that end in Chinese text and continue on the next line: the break renders as a stray space."""
+    lines = markdown.split("\n")
+    return [
+        f"{a[-20:]!r} / {b[:20]!r}"
+        for a, b in zip(lines, lines[1:], strict=False)
+        if a.strip() and b.strip() and not _BLOCK.match(a) and not _BLOCK.match(b) and _CJK.match(a[-1])
+    ]
+
+
+def test_soft_break_finder():
+    assert soft_breaks_in_chinese("第一句话，\n接着写。") == ["'第一句话，' / '接着写。'"]
+    assert soft_breaks_in_chinese("一段。\n\n另一段。\n- 列表项\n- 另一项\n| 表 | 格 |\n| 表 | 格 |") == []
+    assert soft_breaks_in_chinese("ends in ASCII\n下一行") == []
+
+
+@pytest.mark.parametrize("py", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_line_break_inside_chinese_prose(py):
+    import jupytext
+
+    nb = jupytext.read(py)
+    found = [
+        f"cell {i}: {s}"
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "markdown"
+        for s in soft_breaks_in_chinese(c.source)
+    ]
+    assert not found, f"{py.name}: write each Chinese paragraph on one line:\n" + "\n".join(found[:10])
+
+
+@pytest.mark.parametrize("py", NOTEBOOKS, ids=lambda p: p.stem)
+def test_reference_solutions_assert_that_their_checker_accepts_them(py):
+    import jupytext
+
+    nb = jupytext.read(py)
+    hidden = [
+        c for c in nb.cells if c.cell_type == "code" and c.metadata.get("jupyter", {}).get("source_hidden")
+    ]
+    assert hidden, f"{py.name}: no hidden reference solution"
+    for cell in hidden:
+        assert re.search(r"^assert ex\.check_\w+\(", cell.source, re.M), (
+            f"{py.name}: a reference solution should `assert ex.check_…(...)` so a wrong reference fails the run:\n"
+            + cell.source[:300]
+        )
