@@ -22,6 +22,7 @@ from . import (
     piecewise,
     regression,
     schedules,
+    seq2seq,
     sharpness,
 )
 from .data import *  # noqa: F403
@@ -77,6 +78,7 @@ CONCEPT_MODULES = (
     "piecewise",
     "regression",
     "schedules",
+    "seq2seq",
     "sharpness",
 )
 
