@@ -26,6 +26,7 @@ __all__ = [
     "EncoderBlock",
     "DecoderBlock",
     "Seq2SeqTransformer",
+    "NonAutoregressiveTransformer",
     "Hypothesis",
     "greedy_decode",
     "beam_search",
@@ -207,6 +208,48 @@ class Seq2SeqTransformer(nn.Module):
             return torch.log_softmax(self.decode(prefixes, mem, mpad)[:, -1], -1)
 
         return step
+
+
+class NonAutoregressiveTransformer(Seq2SeqTransformer):
+    """NAT: predict the output length, then write every token at once from ``length`` BOS inputs (no mask).
+
+    ``forward(src, tgt_in)`` takes ``tgt_in`` = BOS at the output positions, PAD after them, and returns
+    ``(token logits (B, T, V), length logits (B, max_out + 1))``.
+    """
+
+    def __init__(self, src_vocab: int, tgt_vocab: int, *, max_out: int = 16, **kwargs) -> None:
+        super().__init__(src_vocab, tgt_vocab, **kwargs)
+        self.max_out = max_out
+        self.length_head = nn.Linear(self.out.in_features, max_out + 1)
+
+    def length_logits(self, memory: torch.Tensor, pad: torch.Tensor) -> torch.Tensor:
+        keep = (~pad).unsqueeze(-1).to(memory.dtype)  # (B, S, 1)
+        pooled = (memory * keep).sum(1) / keep.sum(1).clamp(min=1)  # mean over the real source tokens
+        return self.length_head(pooled)
+
+    @staticmethod
+    def queries(lengths: torch.Tensor, size: int | None = None) -> torch.Tensor:
+        """Decoder input: BOS at positions < length, PAD after. ``(B, size)``.
+
+        >>> NonAutoregressiveTransformer.queries(torch.tensor([1, 3])).tolist()
+        [[1, 0, 0], [1, 1, 1]]
+        """
+        size = int(lengths.max()) if size is None else size
+        positions = torch.arange(size, device=lengths.device)
+        return torch.where(positions < lengths[:, None], BOS, PAD)
+
+    def forward(self, src: torch.Tensor, tgt_in: torch.Tensor):
+        memory, pad = self.encode(src)
+        return self.decode(tgt_in, memory, pad, causal=False), self.length_logits(memory, pad)
+
+    @torch.no_grad()
+    def generate(self, src: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Predicted lengths ``(B,)`` and tokens ``(B, max length)`` (PAD after each length): one decoder pass."""
+        memory, pad = self.encode(src)
+        lengths = self.length_logits(memory, pad)[:, 1:].argmax(-1) + 1  # at least one token
+        tgt_in = self.queries(lengths)
+        tokens = self.decode(tgt_in, memory, pad, causal=False).argmax(-1)
+        return lengths, torch.where(tgt_in == BOS, tokens, PAD)
 
 
 @dataclass(frozen=True)

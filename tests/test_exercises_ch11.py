@@ -12,6 +12,7 @@ def _mask_ref(n):
 def test_causal_mask_checker():
     assert ex.check_causal_mask(_mask_ref)
     assert not ex.check_causal_mask(None)
+    assert "尚未实现" in ex.check_causal_mask(lambda n: None).message
     assert not ex.check_causal_mask(lambda n: torch.triu(torch.ones(n, n, dtype=torch.bool)))  # blocks itself
     assert not ex.check_causal_mask(lambda n: _mask_ref(n).T)  # blocks the past instead
     assert not ex.check_causal_mask(lambda n: ~_mask_ref(n))  # "allowed" instead of "blocked"
@@ -50,7 +51,8 @@ def test_beam_step_checker():
     assert not ex.check_beam_step(ascending)
     per_row = lambda b, n, k: _beam_ref(b, n - n.logsumexp(0), k)  # noqa: E731
     assert not ex.check_beam_step(per_row)
-    assert not ex.check_beam_step(lambda b, n, k: None)
+    assert "尚未实现" in ex.check_beam_step(lambda b, n, k: None).message
+    assert "报错" in ex.check_beam_step(lambda b, n, k: b.foo).message
 
 
 def test_normalised_score_checker():

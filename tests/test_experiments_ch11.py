@@ -82,14 +82,16 @@ def test_date_task_targets_are_the_iso_date_of_the_source():
     assert xp.date_task(400, seed=2) == pairs
 
 
-def test_two_orders_task_has_both_modes():
-    pairs = xp.two_orders_task(2000, seed=0)
-    forward = sum(t == s for s, t in pairs)
-    assert all(t in (s, s[::-1]) for s, t in pairs)
-    assert abs(forward / 2000 - 0.5) < 0.05
-    assert not xp.is_mixed_order(list("abcd"), list("abcd"))
-    assert xp.is_mixed_order(list("abcd"), list("abca"))
-    assert xp.is_mixed_order(list("abcd"), list("dbca"))
+def test_two_spellings_task_has_both_modes():
+    pairs = xp.two_spellings_task(2000, seed=0)
+    lower = sum(t == s for s, t in pairs)
+    assert all(t in (s, [c.upper() for c in s]) for s, t in pairs)
+    assert abs(lower / 2000 - 0.5) < 0.05
+    assert xp.two_spellings_task(50, seed=3) == xp.two_spellings_task(50, seed=3)
+    assert not xp.is_mixed(list("abcd"), list("abcd"))
+    assert not xp.is_mixed(list("abcd"), list("ABCD"))
+    assert xp.is_mixed(list("abcd"), list("abcD"))
+    assert xp.is_mixed(list("abcd"), list("abc"))
 
 
 def test_copy_task_test_names_are_unseen():
@@ -113,3 +115,13 @@ def test_toy_language_model_is_normalised_and_deterministic():
 
 def test_pinyin_labels():
     assert xp.pinyin("千") == "qian" and xp.pinyin("END") == "END"
+
+
+def test_digit_word_sources_point_at_the_digit_each_word_reads():
+    for n in range(10000):
+        words = [c for c in xp.chinese_numeral(n) if c in "一二三四五六七八九"]
+        sources = xp.digit_word_sources(str(n))
+        assert len(words) == len(sources), n
+        assert all(
+            "一二三四五六七八九".index(w) + 1 == int(str(n)[i]) for w, i in zip(words, sources, strict=True)
+        )

@@ -184,3 +184,34 @@ def test_decoding_rejects_bad_arguments():
         s2s.Vocab("ab").encode(["c"])
     with pytest.raises(ValueError, match="pairs"):
         s2s.encode_pairs([], s2s.Vocab("a"), s2s.Vocab("b"))
+
+
+def _nat(seed=0):
+    torch.manual_seed(seed)
+    return s2s.NonAutoregressiveTransformer(8, 9, max_out=6, d_model=16, n_heads=2, d_ff=32).eval()
+
+
+def test_nat_shapes_and_generate_pads_after_the_length():
+    nat = _nat()
+    src = torch.tensor([[3, 4, 5], [6, 7, s2s.PAD]])
+    tgt_in = s2s.NonAutoregressiveTransformer.queries(torch.tensor([2, 4]), 5)
+    assert tgt_in.tolist() == [[1, 1, 0, 0, 0], [1, 1, 1, 1, 0]]
+    with torch.no_grad():
+        logits, length_logits = nat(src, tgt_in)
+    assert logits.shape == (2, 5, 9) and length_logits.shape == (2, 7)
+    lengths, tokens = nat.generate(src)
+    assert (lengths >= 1).all() and (lengths <= 6).all()
+    for row, n in zip(tokens, lengths, strict=True):
+        assert (row[n:] == s2s.PAD).all() and tokens.shape[1] == int(lengths.max())
+
+
+def test_nat_length_ignores_source_padding_and_decoder_sees_both_sides():
+    nat = _nat(1)
+    with torch.no_grad():
+        m1, p1 = nat.encode(torch.tensor([[3, 4]]))
+        m2, p2 = nat.encode(torch.tensor([[3, 4, s2s.PAD, s2s.PAD]]))
+        torch.testing.assert_close(nat.length_logits(m1, p1), nat.length_logits(m2, p2))
+        q = torch.tensor([[1, 1, 1, 1]])
+        base = nat.decode(q, m1, p1, causal=False)
+        shorter = nat.decode(torch.tensor([[1, 1, 1, 0]]), m1, p1, causal=False)
+    assert (base[:, 0] - shorter[:, 0]).abs().max() > 1e-4  # no mask: position 0 sees the later positions

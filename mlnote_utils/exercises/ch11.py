@@ -13,8 +13,24 @@ __all__ = ["check_causal_mask", "check_beam_step", "check_normalised_score", "LE
 LENGTH_CASE = {"A": (-2.0, 2), "B": (-3.0, 5), "length_penalty": 1.0}
 
 
+def _unfinished(fn, args, what: str) -> Feedback | None:
+    """A hint when the learner's function is still the ``return None`` placeholder."""
+    if fn is None or not callable(fn):
+        return check_function(fn, lambda *a: None, [], hint="", what=what)
+    try:
+        out = fn(*args)
+    except Exception:  # noqa: BLE001 - check_function reports errors with the failing case
+        return None
+    if out is None:
+        return Feedback(False, f"{what}尚未实现：它还在返回 None，把 return None 换成你的实现。")
+    return None
+
+
 def check_causal_mask(fn) -> Feedback:
     """Exercise 1: ``fn(n) -> (n, n)`` bool mask, True where query i may not look at key j (j > i)."""
+    unfinished = _unfinished(fn, (3,), "你的因果掩码函数")
+    if unfinished is not None:
+        return unfinished
     return check_function(
         fn,
         lambda n: seq2seq.causal_mask(n),
@@ -49,14 +65,15 @@ def check_beam_step(fn) -> Feedback:
 
     Must return ``(scores, parents, tokens)``, each of length ``beam_size``, best first.
     """
-    if fn is None or not callable(fn):
-        return check_function(fn, _stacked(_reference_beam_step), [], hint="", what="你的束搜索单步函数")
     g = torch.Generator().manual_seed(11)
     cases = []
     for k, v, b in ((1, 5, 3), (2, 4, 2), (3, 6, 3), (4, 7, 4), (3, 5, 5)):
         beam = torch.log_softmax(torch.randn(k, generator=g, dtype=torch.float64) * 2, 0)
         nxt = torch.log_softmax(torch.randn(k, v, generator=g, dtype=torch.float64) * 2, -1)
         cases.append((beam, nxt, b))
+    unfinished = _unfinished(fn, cases[0], "你的束搜索单步函数")
+    if unfinished is not None:
+        return unfinished
     return check_function(
         _stacked(fn),
         _stacked(_reference_beam_step),

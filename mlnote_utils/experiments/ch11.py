@@ -4,7 +4,7 @@ Every task is generated here, deterministically from a seed, so the chapter need
 
 - :func:`number_task`: Arabic numbers → Chinese numerals (``2026 → 二千零二十六``), held-out numbers;
 - :func:`date_task`: dates written in several formats → ISO ``YYYY-MM-DD``;
-- :func:`two_orders_task`: each input has two valid outputs (the letters in order or reversed);
+- :func:`two_spellings_task`: each input has two valid outputs (the letters in lower or upper case);
 - :func:`copy_task`: "my name is X" → "hello X" where the test names never occur in training.
 
 A pair is ``(source tokens, target tokens)``, both lists of strings.
@@ -23,10 +23,11 @@ from .. import seq2seq
 __all__ = [
     "chinese_numeral",
     "pinyin",
+    "digit_word_sources",
     "number_task",
     "date_task",
-    "two_orders_task",
-    "is_mixed_order",
+    "two_spellings_task",
+    "is_mixed",
     "copy_task",
     "toy_language_model",
     "draw_beam_search",
@@ -89,6 +90,17 @@ def pinyin(token: str) -> str:
     return _PINYIN.get(token, token)
 
 
+def digit_word_sources(number: str) -> list[int]:
+    """For each digit word (一 … 九, not 零 or a unit) in the numeral of ``number``, the input position it reads.
+
+    >>> digit_word_sources("2026"), digit_word_sources("15"), digit_word_sources("1010")
+    ([0, 2, 3], [1], [0, 2])
+    """
+    value = _check_int(int(number), "number", 0, 9999)
+    nonzero = [i for i, c in enumerate(str(number)) if c != "0"]
+    return nonzero[1:] if 10 <= value <= 19 else nonzero  # 十五: the leading 1 of 10–19 is not read
+
+
 def number_task(*, n_test: int = 1000, seed: int = 0) -> dict[str, list[tuple[list[str], list[str]]]]:
     """All numbers 0 … 9999 as digit → numeral pairs, split at random into ``train`` and ``test``.
 
@@ -132,32 +144,31 @@ def date_task(n: int, *, seed: int = 0) -> list[tuple[list[str], list[str]]]:
     return out
 
 
-def two_orders_task(n: int, *, length: int = 4, alphabet: str = "abcdefgh", seed: int = 0):
-    """``n`` random letter strings whose target is, at random, the same letters in order or reversed.
+def two_spellings_task(n: int, *, length: int = 4, alphabet: str = "abcdefgh", seed: int = 0):
+    """``n`` random letter strings whose target is, at random, the same letters in lower case or in upper case.
 
     Both outputs are right: the task has two modes, like a sentence with two valid translations.
-    Sources have distinct letters, so the two modes differ at every position but the middle one.
 
-    >>> [("".join(s), "".join(t)) for s, t in two_orders_task(3, seed=0)]
-    [('ghda', 'adhg'), ('hdcg', 'gcdh'), ('debc', 'cbed')]
+    >>> [("".join(s), "".join(t)) for s, t in two_spellings_task(3, seed=0)]
+    [('ghda', 'GHDA'), ('hdcg', 'HDCG'), ('debc', 'DEBC')]
     """
     n = _check_int(n, "n", 1)
-    length = _check_int(length, "length", 2, len(alphabet))
+    length = _check_int(length, "length", 1, len(alphabet))
     rng = random.Random(seed)
     out = []
     for _ in range(n):
-        src = rng.sample(alphabet, length)
-        out.append((src, src[::-1] if rng.random() < 0.5 else list(src)))
+        src = rng.sample(alphabet.lower(), length)
+        out.append((src, [c.upper() for c in src] if rng.random() < 0.5 else list(src)))
     return out
 
 
-def is_mixed_order(source: list[str], output: list[str]) -> bool:
-    """True when ``output`` is neither ``source`` nor ``source`` reversed (a mix of the two modes, or junk).
+def is_mixed(source: list[str], output: list[str]) -> bool:
+    """True when ``output`` is neither the lower-case nor the upper-case copy of ``source`` (a mix, or junk).
 
-    >>> is_mixed_order(list("abcd"), list("dcba")), is_mixed_order(list("abcd"), list("abba"))
+    >>> is_mixed(list("abcd"), list("ABCD")), is_mixed(list("abcd"), list("aBcD"))
     (False, True)
     """
-    return list(output) not in (list(source), list(source)[::-1])
+    return list(output) not in (list(source), [c.upper() for c in source])
 
 
 def copy_task(
@@ -229,14 +240,17 @@ def draw_beam_search(step_fn, *, beam_size: int, max_len: int, length_penalty: f
         step_fn, 0, 1, _vocab_size(step_fn), max_len, length_penalty=length_penalty
     )[0]
     shown = hyps[:6]
-    labels = ["".join(_letter(t) for t in h.tokens) for h in shown]
-    colors = ["tab:green" if h.tokens == best.tokens else "tab:blue" for h in shown]
+    labels = ["".join(_letter(t) for t in h.tokens) + ("" if h.tokens[-1] == 1 else "…") for h in shown]
+    colors = [
+        "tab:green" if h.tokens == best.tokens else "tab:blue" if h.tokens[-1] == 1 else "tab:gray"
+        for h in shown
+    ]
     ax.bar(range(len(shown)), [h.score for h in shown], color=colors)
     ax.axhline(
         best.score, color="k", ls="--", label=f"exhaustive best: {''.join(_letter(t) for t in best.tokens)}"
     )
     ax.set_xticks(range(len(shown)), labels, rotation=30)
-    ax.set_xlabel("hypotheses returned by beam search (E = END)")
+    ax.set_xlabel("hypotheses returned by beam search (E = END, … = unfinished)")
     ax.set_ylabel("score (length-normalised log-prob)" if length_penalty else "score = log-prob")
     found = "found" if hyps[0].tokens == best.tokens else "missed"
     ax.set_title(f"beam size {beam_size}: the best sequence is {found}")
