@@ -27,6 +27,7 @@ __all__ = [
     "DecoderBlock",
     "Seq2SeqTransformer",
     "NonAutoregressiveTransformer",
+    "CopyTransformer",
     "Hypothesis",
     "greedy_decode",
     "beam_search",
@@ -250,6 +251,35 @@ class NonAutoregressiveTransformer(Seq2SeqTransformer):
         tgt_in = self.queries(lengths)
         tokens = self.decode(tgt_in, memory, pad, causal=False).argmax(-1)
         return lengths, torch.where(tgt_in == BOS, tokens, PAD)
+
+
+class CopyTransformer(Seq2SeqTransformer):
+    """Copy mechanism (pointer–generator) over one shared vocabulary; ``decode`` returns **log-probabilities**.
+
+    ``p(y) = g · softmax(W h)_y + (1 − g) · Σ_{j: x_j = y} α_j`` with the gate ``g = σ(w·h + b)`` and ``α`` the
+    last block's cross-attention. ``encode`` returns ``(memory, src)``: the source ids travel with the
+    memory (their PAD positions are the padding mask), so the copy distribution can be built in ``decode``.
+    Because the output is already normalised, ``log_softmax`` of it (as in :meth:`step_fn` or
+    ``F.cross_entropy``) leaves it unchanged.
+    """
+
+    def __init__(self, vocab: int, **kwargs) -> None:
+        super().__init__(vocab, vocab, **kwargs)
+        self.gate = nn.Linear(self.out.in_features, 1)
+
+    def encode(self, src: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        memory, _ = super().encode(src)
+        return memory, src
+
+    def decode(self, tgt_in, memory, src, *, causal: bool = True, return_attention: bool = False):
+        y = self._embed(self.tgt_emb, tgt_in)
+        for block in self.decoder:
+            y, weights = block(y, memory, causal=causal, memory_pad_mask=src == PAD)  # weights (B, T, S)
+        gate = torch.sigmoid(self.gate(y))  # (B, T, 1): 1 = generate, 0 = copy
+        copy = torch.zeros(*y.shape[:2], self.out.out_features, device=y.device, dtype=y.dtype)
+        copy.scatter_add_(2, src[:, None, :].expand(-1, y.shape[1], -1), weights)  # (B, T, V)
+        log_probs = torch.log(gate * torch.softmax(self.out(y), -1) + (1 - gate) * copy + 1e-9)
+        return (log_probs, weights) if return_attention else log_probs
 
 
 @dataclass(frozen=True)

@@ -215,3 +215,25 @@ def test_nat_length_ignores_source_padding_and_decoder_sees_both_sides():
         base = nat.decode(q, m1, p1, causal=False)
         shorter = nat.decode(torch.tensor([[1, 1, 1, 0]]), m1, p1, causal=False)
     assert (base[:, 0] - shorter[:, 0]).abs().max() > 1e-4  # no mask: position 0 sees the later positions
+
+
+def test_copy_transformer_mixes_generation_and_copying():
+    torch.manual_seed(3)
+    model = s2s.CopyTransformer(10, d_model=16, n_heads=2, d_ff=32).eval()
+    src = torch.tensor([[3, 7, 7, s2s.PAD], [4, 5, 6, 8]])
+    tgt_in = torch.tensor([[1, 3, 4], [1, 5, 6]])
+    memory, carried = model.encode(src)
+    assert torch.equal(carried, src)
+    with torch.no_grad():
+        log_probs = model(src, tgt_in)
+        torch.testing.assert_close(log_probs.exp().sum(-1), torch.ones(2, 3), atol=1e-5, rtol=0)
+        model.gate.bias.fill_(-50.0)  # gate -> 0: copy only
+        copy_only, weights = model.decode(tgt_in, memory, src, return_attention=True)
+    expected = torch.zeros(2, 3, 10)
+    for b in range(2):
+        for j in range(4):
+            expected[b, :, src[b, j]] += weights[b, :, j]
+    torch.testing.assert_close(copy_only.exp(), expected + 1e-9, atol=1e-5, rtol=1e-4)
+    assert (
+        copy_only.exp()[0, :, 7].min() > 0 and copy_only.exp()[0, :, s2s.PAD].max() < 1e-6
+    )  # padding never copied

@@ -250,7 +250,8 @@ def draw_beam_search(step_fn, *, beam_size: int, max_len: int, length_penalty: f
         best.score, color="k", ls="--", label=f"exhaustive best: {''.join(_letter(t) for t in best.tokens)}"
     )
     ax.set_xticks(range(len(shown)), labels, rotation=30)
-    ax.set_xlabel("hypotheses returned by beam search (E = END, … = unfinished)")
+    unfinished = any(h.tokens[-1] != 1 for h in shown)
+    ax.set_xlabel("returned hypotheses (E = END" + (", … = unfinished)" if unfinished else ")"))
     ax.set_ylabel("score (length-normalised log-prob)" if length_penalty else "score = log-prob")
     found = "found" if hyps[0].tokens == best.tokens else "missed"
     ax.set_title(f"beam size {beam_size}: the best sequence is {found}")
