@@ -187,15 +187,16 @@ with mu.seeded(3):
     probe = s2s.Seq2SeqTransformer(len(SRC), len(TGT), d_model=32, n_heads=4, d_ff=64).eval()
 src1, tgt1 = src_test[:1], tgt_test[:1, :7]  # (1, 4), (1, 7)
 memory, pad = probe.encode(src1)
-for i in range(tgt1.shape[1] - 1):
-    changed = tgt1.clone()
-    changed[0, i + 1 :] = torch.randint(3, len(TGT), (tgt1.shape[1] - i - 1,), generator=g)
-    with torch.no_grad():
-        a, b = probe.decode(tgt1, memory, pad), probe.decode(changed, memory, pad)
-        a_open, b_open = probe.decode(tgt1, memory, pad, causal=False), probe.decode(changed, memory, pad, causal=False)
-    torch.testing.assert_close(a[:, : i + 1], b[:, : i + 1], rtol=0, atol=1e-6)  # the past is untouched
-    assert (a[:, i + 1 :] - b[:, i + 1 :]).abs().max() > 1e-3  # the changed positions do change
-    assert (a_open[:, : i + 1] - b_open[:, : i + 1]).abs().max() > 1e-3  # without the mask, the past peeks
+with mu.cpu_threads(1):  # tiny tensors: one thread avoids waiting on a busy second core
+    for i in range(tgt1.shape[1] - 1):
+        changed = tgt1.clone()
+        changed[0, i + 1 :] = torch.randint(3, len(TGT), (tgt1.shape[1] - i - 1,), generator=g)
+        with torch.no_grad():
+            a, b = probe.decode(tgt1, memory, pad), probe.decode(changed, memory, pad)
+            a_open, b_open = probe.decode(tgt1, memory, pad, causal=False), probe.decode(changed, memory, pad, causal=False)
+        torch.testing.assert_close(a[:, : i + 1], b[:, : i + 1], rtol=0, atol=1e-6)  # the past is untouched
+        assert (a[:, i + 1 :] - b[:, i + 1 :]).abs().max() > 1e-3  # the changed positions do change
+        assert (a_open[:, : i + 1] - b_open[:, : i + 1]).abs().max() > 1e-3  # without the mask, the past peeks
 print(f"masked decoder: outputs 0..i unchanged when inputs after i change, for every i < {tgt1.shape[1] - 1}")
 print("without the mask: outputs before i change too")
 
@@ -266,7 +267,8 @@ def exact_match(outputs, pairs):
     return float(np.mean([o == t for o, (_, t) in zip(outputs, pairs, strict=True)]))
 
 
-greedy_out, greedy_lp = decode_all(model_tf, src_test)
+with mu.cpu_threads(1):
+    greedy_out, greedy_lp = decode_all(model_tf, src_test)
 acc_tf = exact_match(greedy_out, task["test"])
 wrong = [("".join(s), "".join(o), "".join(t)) for o, (s, t) in zip(greedy_out, task["test"], strict=True) if o != t]
 print(f"exact match on 1000 unseen numbers (greedy): {acc_tf:.3f}")
@@ -316,7 +318,7 @@ plt.show()
 # 写“数字字”（er、jiu、san、liu……）的那几行，注意力几乎全部落在对应的那一位输入上，而且随着输出往后走从左移到右：这就是对齐（alignment），没有人告诉模型哪个字对应哪一位，是它从数据里学出来的。写单位（qian、bai、shi）和 END 的行则分散在几位上——写单位时要知道的是“还剩几位”，不是某一位的值。下面在全部 1000 个测试数字上核对：每个数字字那一行注意力最大的输入位置，是不是它读的那一位（`xp.digit_word_sources` 给出正确的位置；`2026` 的 er、er、liu 读第 0、2、3 位）。
 
 # %% tags=["nbval-ignore-output"]
-with torch.no_grad():
+with torch.no_grad(), mu.cpu_threads(1):
     memory, pad = model_tf.encode(src_test.to(DEVICE))
     _, cross = model_tf.decode(tgt_test[:, :-1].to(DEVICE), memory, pad, return_attention=True)  # (N, T, S)
 digit_ids = {TGT.stoi[c] for c in "一二三四五六七八九"}
