@@ -24,6 +24,7 @@ from . import (
     piecewise,
     regression,
     schedules,
+    seq2seq,
     sharpness,
 )
 from .data import *  # noqa: F403
@@ -81,6 +82,7 @@ CONCEPT_MODULES = (
     "piecewise",
     "regression",
     "schedules",
+    "seq2seq",
     "sharpness",
 )
 
