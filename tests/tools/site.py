@@ -74,7 +74,8 @@ VENDOR = {
     ),
 }
 
-WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+from tests.tools.execute import WIDGET_MIME, WIDGET_PLACEHOLDER  # noqa: E402 - what make execute stores
+
 WIDGET_NOTE = '<p class="mlnote-widget-note">（交互控件：在 JupyterLab 中运行这一单元即可拖动；下面的静态图展示同样的现象。）</p>'
 
 
@@ -128,7 +129,8 @@ def _without_widget_reprs(nb: nbformat.NotebookNode) -> None:
         if cell.cell_type != "code":
             continue
         for out in cell.outputs:
-            if WIDGET_MIME in out.get("data", {}):
+            data = out.get("data", {})
+            if WIDGET_MIME in data or data.get("text/plain") == WIDGET_PLACEHOLDER:
                 out["data"] = {"text/html": WIDGET_NOTE}
 
 
