@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 
 import pytest
 import torch
@@ -123,14 +124,54 @@ def test_batchnorm_train_mode_hessian_and_buffers_restored():
     assert model.training
 
 
-def test_hessian_trace_close_to_exact():
+def _rademacher_sd(H: torch.Tensor) -> float:
+    """Exact standard deviation of one Hutchinson sample vᵀHv for Rademacher v: Var = 2 Σ_{i≠j} H_ij²."""
+    return math.sqrt(2.0 * float((H**2).sum() - (torch.diagonal(H) ** 2).sum()))
+
+
+def test_hessian_trace_is_exact_on_a_diagonal_hessian():
+    # Linear least squares with orthogonal input columns: H = 2/n XᵀX is diagonal, so every Rademacher
+    # probe gives vᵀHv = Σ H_ii v_i² = tr(H) exactly (a factor, a Gaussian probe or a wrong mean shows up).
+    model = nn.Linear(4, 1, bias=False).double()
+    x = torch.diag(torch.tensor([1.0, 2.0, 3.0, 0.5], dtype=torch.float64))
+    y = torch.zeros(4, 1, dtype=torch.float64)
+    H = hs.model_hessian(model, nn.MSELoss(), (x, y))
+    torch.testing.assert_close(H, torch.diag(torch.diagonal(H)))
+    exact = float(torch.trace(H))
+    assert exact == pytest.approx(2 / 4 * (1 + 4 + 9 + 0.25), rel=1e-12)
+    est = hs.hessian_trace(model, nn.MSELoss(), (x, y), n_samples=7, seed=5)
+    assert est.samples.shape == (7,)
+    torch.testing.assert_close(est.samples, torch.full((7,), exact, dtype=torch.float64), rtol=1e-12, atol=0)
+    assert est.mean == pytest.approx(exact, rel=1e-12) and est.stderr < 1e-12
+
+
+def test_hessian_trace_close_to_exact_within_a_bound_from_the_exact_hessian():
     model, batch, crit = _small_model(), _batch(), nn.CrossEntropyLoss()
-    exact = float(torch.trace(hs.model_hessian(model, crit, batch)))
-    est = hs.hessian_trace(model, crit, batch, n_samples=150, seed=3)
-    assert est.stderr > 0
-    assert abs(est.mean - exact) < 4 * est.stderr + 1e-9
-    again = hs.hessian_trace(model, crit, batch, n_samples=150, seed=3)
+    H = hs.model_hessian(model, crit, batch)
+    exact = float(torch.trace(H))
+    n = 1000
+    true_stderr = _rademacher_sd(H) / math.sqrt(n)  # from H, not from the estimator under test
+    assert true_stderr < 0.1 * abs(exact)  # enough probes: the band below is ±40 % of tr(H) at most
+    est = hs.hessian_trace(model, crit, batch, n_samples=n, seed=3)
+    assert abs(est.mean - exact) < 4 * true_stderr
+    assert est.mean == pytest.approx(float(est.samples.mean()), rel=1e-12)
+    # the reported stderr is the sample std / √n; with 1000 probes it is within 10 % of the exact one
+    assert est.stderr == pytest.approx(float(est.samples.std()) / math.sqrt(n), rel=1e-12)
+    assert est.stderr == pytest.approx(true_stderr, rel=0.1)
+    again = hs.hessian_trace(model, crit, batch, n_samples=n, seed=3)
     assert again.mean == est.mean  # seeded
+    assert hs.hessian_trace(model, crit, batch, n_samples=20, seed=4).mean != est.mean
+
+
+def test_hessian_trace_stderr_matches_the_spread_over_seeds():
+    # 40 independent estimates of 50 probes: the std of their means is what stderr claims to be.
+    # A std estimated from 40 values has a relative error of about 1/√78 ≈ 11 %; the band is ±30 %.
+    model, batch, crit = _small_model(), _batch(), nn.CrossEntropyLoss()
+    runs = [hs.hessian_trace(model, crit, batch, n_samples=50, seed=s) for s in range(40)]
+    means = torch.tensor([r.mean for r in runs], dtype=torch.float64)
+    reported = torch.tensor([r.stderr for r in runs], dtype=torch.float64)
+    assert float(means.std()) == pytest.approx(float(reported.mean()), rel=0.3)
+    assert len({r.samples[0].item() for r in runs}) > 1  # different seeds draw different probes
 
 
 def test_bad_input_raises():
@@ -155,3 +196,20 @@ def test_bad_input_raises():
         hs.top_eigenvalues(model, crit, batch, which="top")
     with pytest.raises(ValueError, match="n_samples"):
         hs.hessian_trace(model, crit, batch, n_samples=1)
+
+
+def test_exact_zero_eigenvalue_with_tol_zero_is_neither_positive_nor_negative():
+    # tol=0 means exact signs: a Hessian with an exact zero eigenvalue (a flat direction) is degenerate
+    H = torch.tensor([[2.0, 0.0], [0.0, 0.0]], dtype=torch.float64)
+    ev = torch.linalg.eigvalsh(H)
+    assert ev.tolist() == [0.0, 2.0]
+    assert cp.count_eigenvalue_signs(ev, tol=0) == {"positive": 1, "negative": 0, "zero": 1}
+    assert cp.classify_critical_point(ev, tol=0) == "degenerate"
+    assert cp.minimum_ratio([1.0, 0.0, -1.0], tol=0) == pytest.approx(1 / 3)
+    assert cp.minimum_ratio([1.0, 0.0, -1.0], tol=0, exclude_zero=True) == pytest.approx(1 / 2)
+    # and the smallest non-zero |λ| is not swallowed by tol=0
+    assert cp.count_eigenvalue_signs([1.0, 1e-300, -1e-300], tol=0) == {
+        "positive": 2,
+        "negative": 1,
+        "zero": 0,
+    }
