@@ -125,3 +125,78 @@ def test_side_by_side_progress_bar_runs_to_its_end(monkeypatch):
     xp.train_mlps_side_by_side([xp.NetConfig("a", "relu", True, 0.1)], [0], x, y, x, y, steps=3, batch_size=8,
                                eval_every=2, hidden=4, depth=1, progress=False)  # fmt: skip
     assert finished == [True]  # a loop left by `break` leaves a notebook bar red ("interrupted")
+
+
+def test_side_by_side_running_statistics_match_nn_batchnorm1d():
+    # The stacked forward pass keeps its own BN running mean/variance; after the same training batches they
+    # must be nn.BatchNorm1d's (momentum 0.1, unbiased variance), and the eval-mode output must agree too.
+    gen = torch.Generator().manual_seed(5)
+    x = torch.randn(3, 7, 4, generator=gen) * 3 + 1  # three batches of 7 (so n/(n−1) is not ≈ 1)
+    seeds = [1, 2]
+    models = []
+    for s in seeds:
+        with mu.seeded(s):
+            models.append(mu.mlp(4, 5, 2, 3, activation="relu", batch_norm=True))
+    layers = xp._stack(models, "cpu")
+    bn_mask = torch.ones(2, 1, 1, dtype=torch.bool)
+    sig_mask = torch.zeros(2, 1, 1, dtype=torch.bool)
+    for xb in x:
+        with torch.no_grad():
+            out = xp._forward(layers, xb.expand(2, *xb.shape), bn_mask, sig_mask, train=True)
+        for k, m in enumerate(models):
+            m.train()
+            with torch.no_grad():
+                ref = m(xb)
+            torch.testing.assert_close(out[k], ref, rtol=1e-5, atol=1e-5)
+    stacked_bn = [lay for lay in layers if "rm" in lay]
+    for k, m in enumerate(models):
+        torch_bn = [mod for mod in m if isinstance(mod, nn.BatchNorm1d)]
+        assert len(torch_bn) == len(stacked_bn) == 2
+        for lay, bn in zip(stacked_bn, torch_bn, strict=True):
+            torch.testing.assert_close(lay["rm"][k, 0], bn.running_mean, rtol=1e-5, atol=1e-6)
+            torch.testing.assert_close(lay["rv"][k, 0], bn.running_var, rtol=1e-5, atol=1e-6)
+    xt = torch.randn(9, 4, generator=gen)
+    with torch.no_grad():
+        out = xp._forward(layers, xt.expand(2, *xt.shape), bn_mask, sig_mask, train=False)
+    for k, m in enumerate(models):
+        m.eval()
+        with torch.no_grad():
+            torch.testing.assert_close(out[k], m(xt), rtol=1e-5, atol=1e-5)
+
+
+def test_side_by_side_reshuffles_every_epoch_when_the_batch_does_not_divide_n():
+    # 23 rows, batches of 5: 4 batches per epoch (3 rows left out, a new permutation each epoch); 11 steps
+    # cross two epoch boundaries. The reference draws its own permutations, so a stream that does not
+    # reshuffle, reuses one order or starts the epoch at the wrong place gives other losses.
+    gen = torch.Generator().manual_seed(1)
+    x, y = torch.randn(23, 4, generator=gen), torch.randint(0, 3, (23,), generator=gen)
+    cfg, seed, batch, steps = xp.NetConfig("a", "relu", False, 0.3), 6, 5, 11
+    res = xp.train_mlps_side_by_side(
+        [cfg],
+        [seed],
+        x,
+        y,
+        x,
+        y,
+        steps=steps,
+        batch_size=batch,
+        eval_every=1,
+        hidden=6,
+        depth=2,
+        progress=False,
+    )
+    with mu.seeded(seed):
+        model = mu.mlp(4, 6, 2, 3, activation="relu", batch_norm=True)
+    plain = nn.Sequential(*[m for m in model if not isinstance(m, nn.BatchNorm1d)])  # BN switched off
+    opt = torch.optim.SGD(plain.parameters(), lr=cfg.lr)
+    order_gen, order, losses = torch.Generator().manual_seed(seed), torch.empty(0, dtype=torch.long), []
+    for _ in range(steps):
+        if len(order) < batch:
+            order = torch.randperm(23, generator=order_gen)[:20]
+        idx, order = order[:batch], order[batch:]
+        loss = nn.functional.cross_entropy(plain(x[idx]), y[idx])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(float(loss.detach()))
+    np.testing.assert_allclose(res["train_loss"][0, 0, 1:], losses, rtol=1e-5)
