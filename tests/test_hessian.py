@@ -107,6 +107,78 @@ def test_top_eigenvalues_match_eigvalsh(which):
         torch.testing.assert_close(H @ v, lam * v, rtol=1e-5, atol=1e-6)
 
 
+def _scaled_identity_problem(c: float = 2.0):
+    """Least squares whose Hessian is 2/n XᵀX = c²/2 · I (4 parameters): every vector is an eigenvector."""
+    model = nn.Linear(4, 1, bias=False).double()
+    x = c * torch.eye(4, dtype=torch.float64)
+    return model, nn.MSELoss(), (x, torch.zeros(4, 1, dtype=torch.float64))
+
+
+def test_lanczos_stops_at_the_first_step_whose_residual_is_below_tol():
+    model, batch, crit = _small_model(), _batch(), nn.CrossEntropyLoss()
+    H = hs.model_hessian(model, crit, batch)
+    top = float(torch.linalg.eigvalsh(H)[-1])
+    assert top < 1  # so a threshold tol·max(|θ|, 1) or tol/|θ| would differ from tol·|θ|
+    for tol in (1e-3, 1e-6):
+        res = hs.top_eigenvalues(model, crit, batch, k=1, tol=tol, max_iter=100)
+        lam, v = float(res.eigenvalues[0]), res.eigenvectors[0]
+        assert res.converged and 1 < res.n_hvp < 27  # 27 HVPs exhaust this Krylov space
+        assert float((H @ v - lam * v).norm()) <= 1.01 * tol * abs(lam)  # the documented stopping rule
+        fewer = hs.top_eigenvalues(model, crit, batch, k=1, tol=tol, max_iter=res.n_hvp - 1)
+        assert not fewer.converged and fewer.n_hvp == res.n_hvp - 1  # it stopped at the first step allowed
+    # a very loose tol is met by the first Ritz value already (one HVP)
+    loose = hs.top_eigenvalues(model, crit, batch, k=1, tol=1e3, max_iter=10)
+    assert loose.converged and loose.n_hvp == 1
+
+
+def test_lanczos_to_full_precision_and_on_an_invariant_subspace():
+    model, batch, crit = _small_model(), _batch(), nn.CrossEntropyLoss()
+    exact = torch.linalg.eigvalsh(hs.model_hessian(model, crit, batch))
+    res = hs.top_eigenvalues(model, crit, batch, k=2, tol=1e-300, max_iter=1000)
+    assert res.converged and res.n_hvp <= 32  # stopped by the invariant subspace, not by max_iter
+    torch.testing.assert_close(res.eigenvalues, exact.flip(0)[:2], rtol=1e-11, atol=1e-13)
+    # H = 2·I: the start vector is an eigenvector, the first HVP finds the invariant subspace
+    model, crit, batch = _scaled_identity_problem()
+    one = hs.top_eigenvalues(model, crit, batch, k=1, tol=1e-12, max_iter=10)
+    assert one.converged is True and one.n_hvp == 1
+    torch.testing.assert_close(one.eigenvalues, torch.tensor([2.0], dtype=torch.float64))
+
+
+def test_top_eigenvalues_defaults_and_limits():
+    model, batch, crit = _small_model(), _batch(), nn.CrossEntropyLoss()
+    default = hs.top_eigenvalues(model, crit, batch)
+    explicit = hs.top_eigenvalues(model, crit, batch, k=1, tol=1e-3, max_iter=100, seed=0, which="largest")
+    assert default.eigenvalues.shape == (1,) and default.eigenvectors.shape == (1, 32)
+    assert default.n_hvp == explicit.n_hvp and torch.equal(default.eigenvectors, explicit.eigenvectors)
+    # max_iter defaults to 100: 300 evenly spaced eigenvalues need 136 HVPs for tol=1e-14 (measured)
+    wide = nn.Linear(300, 1, bias=False).double()
+    x = torch.diag(torch.linspace(1, 2, 300, dtype=torch.float64).sqrt() * 10)
+    capped = hs.top_eigenvalues(wide, nn.MSELoss(), (x, torch.zeros(300, 1, dtype=torch.float64)), tol=1e-14)
+    assert capped.n_hvp == 100 and capped.converged is False
+    # the smallest legal values work; one below is named in the error
+    assert hs.top_eigenvalues(model, crit, batch, max_iter=1).n_hvp == 1
+    assert hs.top_eigenvalues(model, crit, batch, k=3, max_iter=3).eigenvalues.shape == (3,)
+    with pytest.raises(ValueError, match=r"k=4 exceeds the Krylov dimension min\(max_iter, P\)=3"):
+        hs.top_eigenvalues(model, crit, batch, k=4, max_iter=3)
+    with pytest.raises(ValueError, match="tol must be > 0, got 0"):
+        hs.top_eigenvalues(model, crit, batch, tol=0)
+    with pytest.raises(ValueError, match="max_iter must be a positive int, got 0"):
+        hs.top_eigenvalues(model, crit, batch, max_iter=0)
+    with pytest.raises(ValueError, match="max_iter must be a positive int"):
+        hs.top_eigenvalues(model, crit, batch, max_iter=2.0)
+
+
+def test_hessian_trace_defaults_and_smallest_sample_count():
+    model, batch, crit = _small_model(), _batch(), nn.CrossEntropyLoss()
+    default = hs.hessian_trace(model, crit, batch)
+    assert default.samples.shape == (100,)
+    assert torch.equal(default.samples, hs.hessian_trace(model, crit, batch, n_samples=100, seed=0).samples)
+    two = hs.hessian_trace(model, crit, batch, n_samples=2, seed=1)
+    assert two.samples.shape == (2,) and two.stderr > 0
+    with pytest.raises(ValueError, match="n_samples must be an int ≥ 2"):
+        hs.hessian_trace(model, crit, batch, n_samples=2.0)
+
+
 def test_batchnorm_train_mode_hessian_and_buffers_restored():
     model, batch, crit = _small_model(bn=True), _batch(), nn.CrossEntropyLoss()
     model.train()
