@@ -18,6 +18,7 @@ Usage::
     python -m tests.tools.mutate hessian                 # tests/test_hessian.py
     python -m tests.tools.mutate train --tests tests/test_train.py tests/test_checkpoint.py
     python -m tests.tools.mutate hessian --keep          # reuse the previous run's results (only new mutants)
+    python -m tests.tools.mutate hessian --survivors     # after adding tests: re-run only the survivors
 """
 
 from __future__ import annotations
@@ -95,7 +96,7 @@ def prepare(module: str, tests: list[str], keep: bool) -> Path:
     return work
 
 
-def run_mutmut(work: Path, max_children: int) -> int:
+def run_mutmut(work: Path, max_children: int, names: list[str] | None = None) -> int:
     env = dict(os.environ)
     env.update(
         OMP_NUM_THREADS="1",
@@ -106,7 +107,7 @@ def run_mutmut(work: Path, max_children: int) -> int:
         MLNOTE_DEVICE=env.get("MLNOTE_DEVICE", "cpu"),
         MLNOTE_CACHE_DIR=str(work / "cache"),
     )
-    cmd = [sys.executable, "-m", "mutmut", "run", "--max-children", str(max_children)]
+    cmd = [sys.executable, "-m", "mutmut", "run", "--max-children", str(max_children), *(names or [])]
     return subprocess.call(cmd, cwd=work, env=env)
 
 
@@ -176,6 +177,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--keep", action="store_true", help="keep build/mutate/<module>/mutants from the last run"
     )
+    ap.add_argument(
+        "--survivors",
+        action="store_true",
+        help="re-run only the last run's survivors against the current tests (after adding tests)",
+    )
     ap.add_argument("--max-children", type=int, default=1, help="parallel mutmut workers (default 1)")
     ap.add_argument("--no-diff", action="store_true", help="list survivors by name only")
     ap.add_argument(
@@ -186,8 +192,14 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"mutate: module must name a file mlnote_utils/<module>.py, got {args.module!r}")
     work = ROOT / "build" / "mutate" / args.module
     if not args.report_only:
-        work = prepare(args.module, test_files_for(args.module, args.tests), args.keep)
-        rc = run_mutmut(work, args.max_children)
+        names, rc = None, 0
+        if args.survivors:  # mutmut re-runs mutants named on its command line, whatever their last result
+            names = sorted(n for n, s in read_results(work, args.module).items() if s == "survived")
+            if not names:
+                print(f"mutate {args.module}: no survivors to re-run")
+        if names != []:
+            work = prepare(args.module, test_files_for(args.module, args.tests), args.keep or args.survivors)
+            rc = run_mutmut(work, args.max_children, names)
         if rc != 0:
             print(f"mutate: mutmut exited with {rc}", file=sys.stderr)
             return rc
