@@ -83,6 +83,55 @@ def test_model_hessian_matches_reference_and_leaves_model_as_found():
         assert torch.equal(p, b) and torch.equal(p.grad, torch.full_like(p, 7.0))
 
 
+@pytest.mark.parametrize(
+    ("n_in", "bn", "method", "expected"),
+    [
+        (299, False, "auto", "func"),  # 300 parameters: torch.func.hessian
+        (300, False, "auto", "loop"),  # 301: one double-backward HVP per row
+        (299, False, "loop", "loop"),
+        (300, False, "func", "func"),
+        (299, True, "func", "loop"),  # BatchNorm in training mode always loops (vmap gave a wrong Hessian)
+        (19_999, False, "auto", "loop"),  # 20 000 parameters is still allowed
+    ],
+)
+def test_model_hessian_picks_the_documented_method(monkeypatch, n_in, bn, method, expected):
+    calls = []
+
+    def fake_func(f, x):
+        calls.append("func")
+        return torch.zeros(2, 2)
+
+    def fake_operator(model, criterion, batch):
+        calls.append("loop")
+        return (lambda v: v), 2, torch.zeros(1)
+
+    monkeypatch.setattr(hs, "hessian_matrix", fake_func)
+    monkeypatch.setattr(hs, "_hvp_operator", fake_operator)
+    layers = [nn.Linear(n_in, 1)] + ([nn.BatchNorm1d(1)] if bn else [])
+    model = nn.Sequential(*layers).train()
+    x, y = torch.zeros(4, n_in), torch.zeros(4, 1)
+    hs.model_hessian(model, nn.MSELoss(), (x, y), method=method)
+    assert calls == [expected]
+
+
+def test_model_hessian_refuses_more_than_20000_parameters():
+    model = nn.Linear(20_000, 1)  # 20 001 parameters
+    with pytest.raises(ValueError, match="model has 20001 parameters; an exact Hessian needs P² memory"):
+        hs.model_hessian(model, nn.MSELoss(), (torch.zeros(2, 20_000), torch.zeros(2, 1)))
+
+
+def test_random_vectors_are_seeded_on_the_device_of_like_and_rademacher_is_plus_minus_one():
+    like = torch.zeros(1, dtype=torch.float64)
+    r = hs._random_vector(1000, 7, like, rademacher=True)
+    assert set(r.tolist()) == {-1.0, 1.0} and r.dtype == torch.float64
+    assert abs(float(r.mean())) < 4 / math.sqrt(1000)  # both signs about equally often
+    torch.manual_seed(0)
+    g = hs._random_vector(5, 7, like, rademacher=False)
+    torch.manual_seed(1)
+    assert torch.equal(g, hs._random_vector(5, 7, like, rademacher=False))  # its own generator
+    assert hs._random_vector(3, 0, torch.empty(1, device="meta"), rademacher=False).device.type == "meta"
+
+
 def test_loss_function_of_params_matches_model():
     model, batch, crit = _small_model(), _batch(), nn.CrossEntropyLoss()
     f, theta = hs.loss_function_of_params(model, crit, batch)
