@@ -334,3 +334,54 @@ def test_exact_zero_eigenvalue_with_tol_zero_is_neither_positive_nor_negative():
         "negative": 1,
         "zero": 0,
     }
+
+
+def test_bad_input_messages_name_the_argument_and_what_was_given():
+    model, batch, crit = _small_model(), _batch(), nn.CrossEntropyLoss()
+    cases = [
+        (
+            lambda: hs.hessian_matrix(3, torch.zeros(2)),
+            TypeError,
+            "f must be a callable returning a scalar tensor, got int",
+        ),
+        (
+            lambda: hs.hvp(_f_notes, [0.0, 0.0], torch.zeros(2)),
+            TypeError,
+            "x must be a torch.Tensor, got list",
+        ),
+        (lambda: hs.model_hessian("net", crit, batch), TypeError, "model must be a torch.nn.Module, got str"),
+        (
+            lambda: hs.top_eigenvalues("net", crit, batch),
+            TypeError,
+            "model must be a torch.nn.Module, got str",
+        ),
+        (
+            lambda: hs.model_hessian(model, 3, batch),
+            TypeError,
+            "criterion must be a callable loss such as nn.MSELoss(), got int",
+        ),
+        (
+            lambda: hs.model_hessian(model, crit, (*batch, batch[1])),
+            ValueError,
+            "batch must be a pair (inputs, targets)",
+        ),
+        (lambda: hs.model_hessian(model, crit, "xy"), ValueError, "batch must be a pair (inputs, targets)"),
+        (
+            lambda: hs.model_hessian(copy.deepcopy(model).requires_grad_(False), crit, batch),
+            ValueError,
+            "model has no parameters with requires_grad=True",
+        ),
+    ]
+    for call, err, message in cases:
+        with pytest.raises(err) as info:
+            call()
+        assert str(info.value) == message
+
+
+def test_hvp_accepts_a_direction_of_another_dtype():
+    x = torch.linspace(-1, 1.5, 6, dtype=torch.float64)
+    v = (torch.arange(6) - 2.5).float()  # float32 direction, float64 point
+    ref = torch.autograd.functional.hessian(_rosen, x) @ v.double()
+    out = hs.hvp(_rosen, x, v)
+    assert out.dtype == torch.float64
+    torch.testing.assert_close(out, ref)
