@@ -385,3 +385,12 @@ def test_hvp_accepts_a_direction_of_another_dtype():
     out = hs.hvp(_rosen, x, v)
     assert out.dtype == torch.float64
     torch.testing.assert_close(out, ref)
+
+
+def test_eigenvectors_are_unit_vectors_in_the_model_dtype():
+    model, batch, crit = _small_model().float(), _batch(), nn.CrossEntropyLoss()
+    batch = (batch[0].float(), batch[1])
+    res = hs.top_eigenvalues(model, crit, batch, k=3, tol=1e-4, max_iter=32)
+    assert res.eigenvalues.dtype == res.eigenvectors.dtype == torch.float32
+    torch.testing.assert_close(res.eigenvectors.norm(dim=1), torch.ones(3), rtol=0, atol=1e-5)
+    assert res.eigenvectors.shape == (3, 32) and isinstance(res.n_hvp, int)
