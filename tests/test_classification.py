@@ -91,3 +91,46 @@ def test_plots_return_axes():
     assert [t.get_text() for t in ax.get_xticklabels()] == ["1→3", "2→4"]
     with pytest.raises(ValueError, match="square"):
         cl.plot_misclassified(np.zeros((2, 10)), [1, 2], [3, 4])
+
+
+def test_make_toy_binary_is_the_documented_mixture():
+    x, y = cl.make_toy_binary(6, spread=0.5, seed=2)
+    noise = torch.randn(6, generator=torch.Generator().manual_seed(2), dtype=torch.float64)
+    assert y.tolist() == [0, 1, 0, 1, 0, 1] and x.dtype == torch.float64
+    torch.testing.assert_close(x, (2 * y - 1).double() + 0.5 * noise, rtol=0, atol=1e-15)
+    dx, dy = cl.make_toy_binary()
+    ex, ey = cl.make_toy_binary(40, spread=0.7, seed=0)
+    assert torch.equal(dx, ex) and torch.equal(dy, ey)
+    assert cl.make_toy_binary(2)[1].tolist() == [0, 1]
+    for bad, message in [
+        ((4.0,), "n=4.0: expected an even int ≥ 2"),
+        ((0,), "n=0: expected an even int ≥ 2"),
+    ]:
+        with pytest.raises(ValueError) as info:
+            cl.make_toy_binary(*bad)
+        assert str(info.value) == message
+    with pytest.raises(ValueError) as info:
+        cl.make_toy_binary(4, spread=0.0)
+    assert str(info.value) == "spread=0.0: expected a positive number"
+
+
+def test_toy_classifier_loss_on_a_grid_equals_each_point_and_one_class_batches():
+    x, y = cl.make_toy_binary(8, seed=1)
+    w = torch.tensor([[0.5, -1.0, 2.0], [0.0, 1.5, -0.3]], dtype=torch.float64)
+    b = torch.tensor([[0.1, 0.2, -0.4], [1.0, 0.0, 0.3]], dtype=torch.float64)
+    for kind in ("mse", "ce"):
+        grid = cl.toy_classifier_loss(w, b, x, y, kind)
+        assert grid.shape == (2, 3)
+        for i in range(2):
+            for j in range(3):
+                point = cl.toy_classifier_loss(w[i, j], b[i, j], x, y, kind)
+                torch.testing.assert_close(grid[i, j], point)
+    zeros = torch.zeros(4, dtype=torch.long)  # only class 0 in the batch: still two columns
+    logits = torch.stack([torch.zeros(4, dtype=torch.float64), 0.5 * x[:4]], dim=1)
+    torch.testing.assert_close(
+        cl.toy_classifier_loss(torch.tensor(0.5), torch.tensor(0.0), x[:4], zeros, "ce"),
+        F.cross_entropy(logits, zeros),
+    )
+    with pytest.raises(ValueError) as info:
+        cl.toy_classifier_loss(torch.zeros(2), torch.zeros(3), x, y, "ce")
+    assert str(info.value) == "w, b: expected the same shape, got (2,) and (3,)"
