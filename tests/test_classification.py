@@ -134,3 +134,26 @@ def test_toy_classifier_loss_on_a_grid_equals_each_point_and_one_class_batches()
     with pytest.raises(ValueError) as info:
         cl.toy_classifier_loss(torch.zeros(2), torch.zeros(3), x, y, "ce")
     assert str(info.value) == "w, b: expected the same shape, got (2,) and (3,)"
+
+
+def test_one_hot_softmax_and_confusion_matrix_at_their_limits():
+    torch.testing.assert_close(cl.one_hot(torch.tensor([1, 0]), 2), torch.tensor([[0.0, 1.0], [1.0, 0.0]]))
+    with pytest.raises(ValueError) as info:
+        cl.one_hot(torch.tensor([2]), 2)
+    assert str(info.value) == "labels: expected values in 0..1"
+    # rows of very different size: a shift by the global max would underflow the second row to 0/0
+    z = torch.tensor([[1000.0, 999.0], [-1000.0, -1001.0]])
+    torch.testing.assert_close(cl.softmax_stable(z), torch.softmax(z, dim=-1))
+    m = cl.confusion_matrix(torch.tensor([0, 1, 1]), torch.tensor([0, 0, 1]), 2)
+    assert m.dtype == np.int64 and m.tolist() == [[1, 1], [0, 1]]
+    with pytest.raises(ValueError) as info:
+        cl.confusion_matrix([0], [0], 2.0)
+    assert str(info.value) == "num_classes=2.0: expected an int ≥ 2"
+    with pytest.raises(TypeError) as info:
+        cl.cross_entropy_by_hand([[0.0, 1.0]], torch.tensor([1]))
+    assert str(info.value) == "logits, targets: expected torch tensors"
+    # a batch without the last class still has C columns in the one-hot target
+    logits = torch.tensor([[0.2, -0.1, 0.4], [1.0, 0.0, -1.0]])
+    targets = torch.tensor([0, 1])
+    expected = ((torch.softmax(logits, 1) - F.one_hot(targets, 3)) ** 2).sum(1).mean()
+    torch.testing.assert_close(cl.mse_on_probabilities(logits, targets), expected)
