@@ -157,3 +157,49 @@ def test_one_hot_softmax_and_confusion_matrix_at_their_limits():
     targets = torch.tensor([0, 1])
     expected = ((torch.softmax(logits, 1) - F.one_hot(targets, 3)) ** 2).sum(1).mean()
     torch.testing.assert_close(cl.mse_on_probabilities(logits, targets), expected)
+
+
+def test_plot_confusion_matrix_draws_the_counts_and_labels():
+    cm = np.array([[5, 0, 1], [2, 7, 0], [0, 3, 4]])
+    ax = cl.plot_confusion_matrix(cm, title="digits")
+    assert ax.get_title() == "digits"
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("predicted class", "true class")
+    texts = {(t.get_position(), t.get_text()): t for t in ax.texts}
+    assert len(texts) == 6  # zeros are left blank
+    for (row, col), v in np.ndenumerate(cm):
+        if v:
+            t = texts[((col, row), str(v))]
+            assert t.get_color() == ("white" if v > 3.5 else "black")
+            assert (t.get_ha(), t.get_va()) == ("center", "center") and t.get_fontsize() == 7
+    np.testing.assert_array_equal(ax.images[0].get_array(), cm)
+    assert ax.images[0].get_cmap().name == "Blues"
+    assert list(ax.get_xticks()) == [0, 1, 2] and list(ax.get_yticks()) == [0, 1, 2]
+    assert ax.figure.axes[-1].get_ylabel() == "count"  # the colour bar
+    assert cl.plot_confusion_matrix(np.eye(2, dtype=int)).get_title() == "confusion matrix"
+    with pytest.raises(ValueError) as info:
+        cl.plot_confusion_matrix(np.zeros((2, 3)))
+    assert str(info.value) == "cm: expected a square matrix, got shape (2, 3)"
+
+
+def test_plot_misclassified_lays_out_captioned_images():
+    imgs = np.arange(2 * 3 * 3, dtype=float).reshape(2, 3, 3)
+    ax = cl.plot_misclassified(imgs.reshape(2, 9), [1, 2], [7, 4], title="wrong")
+    row = ax.images[0].get_array()
+    assert row.shape == (3, 8)  # two 3×3 images, each followed by a one-pixel gap
+    np.testing.assert_array_equal(row[:, :3], imgs[0])
+    np.testing.assert_array_equal(row[:, 4:7], imgs[1])
+    gaps = np.isnan(np.ma.filled(row, np.nan))  # imshow masks the NaN gap columns
+    assert gaps[:, [3, 7]].all() and not gaps[:, [0, 1, 2, 4, 5, 6]].any()
+    assert ax.images[0].get_cmap().name == "gray_r"
+    assert list(ax.get_xticks()) == [1.0, 5.0] and list(ax.get_yticks()) == []
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["1→7", "2→4"]
+    assert (ax.get_title(), ax.get_xlabel()) == ("wrong", "true → predicted")
+    assert cl.plot_misclassified(imgs, [1, 2], [7, 4]).get_title() == "misclassified test images"
+    for args, message in [
+        ((np.zeros((0, 3, 3)), [], []), "images: expected (K, H, W) with K ≥ 1, got shape (0, 3, 3)"),
+        ((imgs, [1], [7, 4]), "images, true, pred: expected the same number of entries"),
+        ((np.zeros((2, 10)), [1, 2], [3, 4]), "images: rows of length 10 are not square images"),
+    ]:
+        with pytest.raises(ValueError) as info:
+            cl.plot_misclassified(*args)
+        assert str(info.value) == message
