@@ -13,7 +13,7 @@ HAS_DISPLAY := $(or $(DISPLAY),$(WAYLAND_DISPLAY),$(filter Darwin,$(shell uname 
 JUPYTER_FLAGS := --notebook-dir=notebooks $(if $(HAS_DISPLAY),,--no-browser) \
                  $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help setup lab test lint pairing unit notebooks browser student slides book execute sync kernel clean-cache gpu-check gpu-wheels
+.PHONY: help setup lab test lint pairing unit notebooks browser student slides book execute sync kernel clean-cache gpu-check gpu-wheels mutate
 
 help:
 	@echo "make lab        set up .venv and start JupyterLab on notebooks/"
@@ -28,6 +28,7 @@ help:
 	@echo "make lint       ruff on mlnote_utils/, tests/, notebooks/*.py"
 	@echo "make kernel     also register the 'mlnote' kernel for your user (other Jupyter front-ends)"
 	@echo "make gpu-check  run every chapter as a script on MLNOTE_DEVICE (default cuda) and time it (see README)"
+	@echo "make mutate     mutation testing of one module with mutmut: make mutate MODULE=hessian (docs/mutation.md)"
 	@echo "make gpu-wheels download the pure-Python wheels the lent GPU machine lacks into .whl/"
 
 setup: $(STAMP)
@@ -106,3 +107,11 @@ gpu-wheels: $(STAMP)
 	$(BIN)/python -m pip download --quiet --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
 	    $(GPU_WHEEL_PLATFORMS) -d .whl -r tests/tools/gpu_wheels.txt
 	@ls .whl | wc -l | xargs echo "wheels in .whl/:"
+
+# Mutation testing of ONE concept module (not part of `make test`: minutes per module). One mutmut worker
+# unless MUTATE_JOBS says otherwise; scratch files in build/mutate/<module>/. See docs/mutation.md.
+MODULE      ?=
+MUTATE_JOBS ?= 1
+mutate: $(STAMP)
+	@test -n "$(MODULE)" || { echo "usage: make mutate MODULE=hessian [MUTATE_ARGS='--tests tests/test_x.py']"; exit 2; }
+	$(BIN)/python -m tests.tools.mutate $(MODULE) --max-children $(MUTATE_JOBS) $(MUTATE_ARGS)

@@ -83,3 +83,30 @@ def test_cpu_threads_restores_even_after_an_error():
 def test_cpu_threads_rejects_bad_count(n):
     with pytest.raises(ValueError, match="n=.*positive int"), mu.cpu_threads(n):
         pass
+
+
+def test_prefer_wins_over_mlnote_device_when_both_are_set(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr("mlnote_utils.device._mps_available", lambda: True)
+    monkeypatch.setenv("MLNOTE_DEVICE", "mps")
+    assert mu.get_device("cpu") == torch.device("cpu")
+    assert mu.get_device("cuda:1") == torch.device("cuda:1")
+    assert mu.get_device() == torch.device("mps")
+    # a bad environment value does not matter when prefer is given; a bad prefer is named as such
+    monkeypatch.setenv("MLNOTE_DEVICE", "tpu")
+    assert mu.get_device("CPU") == torch.device("cpu")
+    with pytest.raises(ValueError, match=r"^prefer='gpu': expected one of cpu, cuda, mps"):
+        mu.get_device("gpu")
+
+
+def test_unavailable_mps_is_rejected_and_blank_environment_means_automatic(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr("mlnote_utils.device._mps_available", lambda: False)
+    monkeypatch.setenv("MLNOTE_DEVICE", "mps")
+    with pytest.raises(ValueError, match=r"^MLNOTE_DEVICE='mps': MPS was requested but it is not available"):
+        mu.get_device()
+    monkeypatch.setenv("MLNOTE_DEVICE", "  ")
+    assert mu.get_device() == torch.device("cpu")
+    monkeypatch.setenv("MLNOTE_DEVICE", "cuda")
+    with pytest.raises(ValueError, match=r"^MLNOTE_DEVICE='cuda': CUDA was requested"):
+        mu.get_device()

@@ -228,3 +228,41 @@ def test_side_by_side_notebook_bar_ends_green(monkeypatch):
     widget = bar.container.children[1]
     assert (bar.n, bar.total, widget.value, widget.max) == (7, 7, 7, 7)
     assert widget.bar_style == "success"
+
+
+def test_side_by_side_reshuffles_every_epoch_when_the_batch_does_not_divide_n():
+    # 23 rows, batches of 5: 4 batches per epoch (3 rows left out, a new permutation each epoch); 11 steps
+    # cross two epoch boundaries. The reference draws its own permutations, so a stream that does not
+    # reshuffle, reuses one order or starts the epoch at the wrong place gives other losses.
+    gen = torch.Generator().manual_seed(1)
+    x, y = torch.randn(23, 4, generator=gen), torch.randint(0, 3, (23,), generator=gen)
+    cfg, seed, batch, steps = xp.NetConfig("a", "relu", False, 0.3), 6, 5, 11
+    res = xp.train_mlps_side_by_side(
+        [cfg],
+        [seed],
+        x,
+        y,
+        x,
+        y,
+        steps=steps,
+        batch_size=batch,
+        eval_every=1,
+        hidden=6,
+        depth=2,
+        progress=False,
+    )
+    with mu.seeded(seed):
+        model = mu.mlp(4, 6, 2, 3, activation="relu", batch_norm=True)
+    plain = nn.Sequential(*[m for m in model if not isinstance(m, nn.BatchNorm1d)])  # BN switched off
+    opt = torch.optim.SGD(plain.parameters(), lr=cfg.lr)
+    order_gen, order, losses = torch.Generator().manual_seed(seed), torch.empty(0, dtype=torch.long), []
+    for _ in range(steps):
+        if len(order) < batch:
+            order = torch.randperm(23, generator=order_gen)[:20]
+        idx, order = order[:batch], order[batch:]
+        loss = nn.functional.cross_entropy(plain(x[idx]), y[idx])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(float(loss.detach()))
+    np.testing.assert_allclose(res["train_loss"][0, 0, 1:], losses, rtol=1e-5)

@@ -46,3 +46,25 @@ def test_leaderboard_simulation():
 def test_plot_leaderboard_returns_axes():
     ax = ms.plot_leaderboard(ms.leaderboard_simulation(50, 20, 20, seed=0))
     assert ax.get_xlabel() == "public test accuracy"
+
+
+def test_leaderboard_public_and_private_sizes_that_differ():
+    # a small public set (40) and a large private one (1000): each score lies on its own grid k/n and
+    # spreads like a binomial proportion of its own size, sqrt(p(1-p)/n). With 4000 models a sample std
+    # has a relative error of about 1/sqrt(8000) ≈ 1 %; the band is ±5 %.
+    p, n_pub, n_priv = 0.7, 40, 1000
+    r = ms.leaderboard_simulation(4000, n_pub, n_priv, true_accuracy=p, seed=3)
+    np.testing.assert_allclose(r["public"] * n_pub, np.round(r["public"] * n_pub), atol=1e-9)
+    np.testing.assert_allclose(r["private"] * n_priv, np.round(r["private"] * n_priv), atol=1e-9)
+    assert len(np.unique(r["public"])) <= n_pub + 1 < len(np.unique(r["private"]))
+    assert r["public"].std() == pytest.approx(np.sqrt(p * (1 - p) / n_pub), rel=0.05)
+    assert r["private"].std() == pytest.approx(np.sqrt(p * (1 - p) / n_priv), rel=0.05)
+    assert r["public"].mean() == pytest.approx(p, abs=4 * np.sqrt(p * (1 - p) / n_pub / 4000))
+    assert r["private"].mean() == pytest.approx(p, abs=4 * np.sqrt(p * (1 - p) / n_priv / 4000))
+    best = r["best"]
+    assert r["best_public"] == r["public"][best] == r["public"].max()
+    assert r["best_private"] == r["private"][best] and r["best_true"] == p
+    # the public winner's private score is an ordinary draw: its optimism is all on the public side
+    # (the largest of 4000 normal draws lies about 3.4 sd above the mean; here 3.1 sd on a grid of 1/40)
+    assert r["best_public"] - p > 2.5 * np.sqrt(p * (1 - p) / n_pub)
+    assert abs(r["best_private"] - p) < 4 * np.sqrt(p * (1 - p) / n_priv)

@@ -45,6 +45,29 @@ def test_default_step_equals_a_hand_written_loop():
     assert hist.steps_of("loss").tolist() == list(range(1, 13))
 
 
+def test_fit_reshuffles_every_epoch_with_a_batch_that_does_not_divide_n():
+    # The reference draws its own permutations (one per epoch, from the same seeded generator) instead of
+    # reusing ShuffledBatches: a fit or a batch stream that does not reshuffle, reuses the first epoch's
+    # order, drops the short last batch (50 = 3·16 + 2) or restarts the generator gives other weights.
+    model, twin = _net(dropout=0.0), _net(dropout=0.0)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    hist = mu.fit(model, opt, mu.ShuffledBatches(X, Y, batch_size=16, seed=5), epochs=3, **_quiet())
+    opt_twin = torch.optim.SGD(twin.parameters(), lr=0.1)
+    gen, sizes, orders = torch.Generator().manual_seed(5), [], []
+    for _ in range(3):
+        order = torch.randperm(50, generator=gen)
+        orders.append(order)
+        for i in range(0, 50, 16):
+            idx = order[i : i + 16]
+            sizes.append(len(idx))
+            opt_twin.zero_grad()
+            F.cross_entropy(twin(X[idx]), Y[idx]).backward()
+            opt_twin.step()
+    assert sizes == [16, 16, 16, 2] * 3 and len(hist) == 12
+    assert not torch.equal(orders[0], orders[1])  # the epochs really are in different orders
+    torch.testing.assert_close(_weights(model), _weights(twin), rtol=0, atol=0)
+
+
 def test_full_batch_pair_is_gradient_descent():
     model = nn.Linear(5, 2)
     w0 = [p.detach().clone() for p in model.parameters()]

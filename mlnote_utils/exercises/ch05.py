@@ -110,6 +110,7 @@ def check_minimum_ratio(fn) -> Feedback:
     cases = [
         ([3.0, 1.0, -1.0, 0.0], 1e-5),
         ([2.0, -2.0], 0.0),
+        ([1.0, 0.0, -1.0], 0.0),  # tol=0 with an exact zero: zero is neither positive nor dropped
         ([5.0, 4.0, 3.0], 1e-5),
         ([10.0, 1e-4, -1e-4, -3.0, 0.5], 1e-3),
         ([-1.0, -2.0, 1e-9], 1e-6),
