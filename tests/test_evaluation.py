@@ -72,5 +72,7 @@ def test_evaluate_rejects_nothing_to_compute_and_empty_data():
 
 def test_evaluate_rejects_a_dataset_of_single_samples():
     ds = torch.utils.data.TensorDataset(torch.randn(5, 3), torch.zeros(5, dtype=torch.long))
-    with pytest.raises(TypeError, match=r"^data: got a TensorDataset, which yields single samples.*make_loader"):
+    with pytest.raises(
+        TypeError, match=r"^data: got a TensorDataset, which yields single samples.*make_loader"
+    ):
         mu.evaluate(nn.Linear(3, 2), ds, metrics={"acc": mu.accuracy})
