@@ -16,56 +16,40 @@ SIZE_CASE = dict(n=64, kernel_size=5, stride=3, padding=2)
 RF_LAYERS = ((3, 1), (2, 2), (3, 1), (2, 2), (3, 1))
 
 
-def _int_answer(answer, what: str) -> Feedback | None:
-    if answer is None:
-        return None
-    if isinstance(answer, bool) or not float(answer).is_integer():
+def _check_int(answer, expected: int, *, what: str, hint: str) -> Feedback:
+    """An integer answer, exactly right; a non-integer gets its own message."""
+    if answer is not None and (isinstance(answer, bool) or not float(answer).is_integer()):
         return Feedback(False, f"{what}应该是一个整数，收到 {answer!r}。")
-    return None
+    return check_close(answer, expected, what=what, hint=hint, rtol=0, atol=0)
 
 
 def check_output_size(answer) -> Feedback:
     """Exercise 1: side of the output of a 5x5, stride-3, padding-2 convolution on a 64x64 input."""
-    bad = _int_answer(answer, "输出边长")
-    if bad is not None:
-        return bad
-    return check_close(
+    return _check_int(
         answer,
         cnn.conv_output_size(**SIZE_CASE),
         what="输出边长",
         hint="补边后长度是 n + 2p；先减去卷积核大小 k，除以步幅 s 向下取整，最后别忘了 + 1（第一个位置）。",
-        rtol=0,
-        atol=0,
     )
 
 
 def check_conv_params(answer) -> Feedback:
     """Exercise 2: parameters of a 16 -> 32 channel, 5x5 conv layer with bias."""
-    bad = _int_answer(answer, "参数个数")
-    if bad is not None:
-        return bad
-    return check_close(
+    return _check_int(
         answer,
         cnn.conv_parameter_count(16, 32, 5),
         what="参数个数",
         hint="每个滤波器有 输入通道数 × 5 × 5 个权重，共 32 个滤波器，每个滤波器再加一个偏置；图像大小不出现在公式里。",
-        rtol=0,
-        atol=0,
     )
 
 
 def check_receptive_field(answer) -> Feedback:
     """Exercise 3: receptive field of the last unit of ``RF_LAYERS``."""
-    bad = _int_answer(answer, "感受野宽度")
-    if bad is not None:
-        return bad
-    return check_close(
+    return _check_int(
         answer,
         cnn.receptive_field(RF_LAYERS)[-1],
         what="感受野宽度",
         hint="从 r=1、j=1 开始，每一层先 r += (k-1)*j，再 j *= s；池化层也是一层（k=2, s=2）。",
-        rtol=0,
-        atol=0,
     )
 
 
