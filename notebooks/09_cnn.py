@@ -369,7 +369,7 @@ print("BatchNorm2d == normalise per channel over (N, H, W), then gamma/beta per 
 # 把上面的零件接起来：卷积 → ReLU → 池化 → 卷积 → ReLU → 池化 → 拉平（flatten）→ 全连接 → softmax。数据是 scikit-learn 附带的 1797 张 8×8 手写数字（不需要联网），随机留出 25% 作测试。softmax 不写在网络里：`F.cross_entropy` 接收的是 logits，内部自己做 softmax（第 7 章）。每一层之后的形状由输出尺寸公式决定，先算出来再让网络验证：
 
 # %% tags=["nbval-check-output"]
-digits = xp.load_digit_images()
+digits = mu.load_digits_split(flatten=False)  # (N, 1, 8, 8) images in [0, 1], stratified split
 print(digits)
 digit_cnn = nn.Sequential(
     nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # 8x8 -> 8x8 -> 4x4

@@ -22,18 +22,6 @@ def test_photo_is_grey_in_unit_range_and_downsampled():
         xp.load_photo(downsample=0)
 
 
-def test_digit_images_split_is_disjoint_and_complete():
-    d = xp.load_digit_images()
-    assert d.x_train.shape[1:] == (1, 8, 8) and len(d.x_train) + len(d.x_test) == 1797
-    assert len(d.x_test) == round(1797 * 0.25)
-    assert float(d.x_train.max()) == 1.0 and float(d.x_train.min()) == 0.0
-    rows = {tuple(r.tolist()) for r in d.x_train.flatten(1)}
-    overlap = sum(tuple(r.tolist()) in rows for r in d.x_test.flatten(1))
-    assert overlap < 5  # only exact duplicate images in the data set itself could appear on both sides
-    with pytest.raises(ValueError, match="test_fraction"):
-        xp.load_digit_images(test_fraction=1.5)
-
-
 @pytest.mark.parametrize("kind", xp.BENCHMARK_KINDS)
 def test_benchmark_models_map_signals_to_ten_logits(kind):
     model = xp.benchmark_model(kind)

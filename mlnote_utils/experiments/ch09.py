@@ -15,14 +15,12 @@ from matplotlib.patches import Rectangle
 from torch import nn
 
 from .. import cnn
-from ..data import Split
 
 __all__ = [
     "EDGE_FILTERS",
     "PUBLISHED_MNIST1D",
     "BENCHMARK_KINDS",
     "load_photo",
-    "load_digit_images",
     "benchmark_model",
     "shift_signals",
     "shifted_accuracy",
@@ -68,21 +66,6 @@ def load_photo(name: str = "china.jpg", downsample: int = 2) -> torch.Tensor:
     rgb = torch.tensor(np.array(load_sample_image(name)), dtype=torch.float32) / 255.0  # a writable copy
     grey = rgb @ torch.tensor([0.299, 0.587, 0.114])
     return torch.nn.functional.avg_pool2d(grey[None, None], downsample)[0, 0]
-
-
-def load_digit_images(test_fraction: float = 0.25, seed: int = 0) -> Split:
-    """scikit-learn's bundled 8x8 handwritten digits as ``(N, 1, 8, 8)`` images in [0, 1], split at random."""
-    from sklearn.datasets import load_digits
-
-    if not 0 < test_fraction < 1:
-        raise ValueError(f"test_fraction={test_fraction!r}: expected a number in (0, 1)")
-    d = load_digits()
-    x = torch.as_tensor(d.images, dtype=torch.float32)[:, None] / 16.0
-    y = torch.as_tensor(d.target, dtype=torch.int64)
-    order = torch.randperm(len(y), generator=torch.Generator().manual_seed(seed))
-    n_test = round(len(y) * test_fraction)
-    test, train = order[:n_test], order[n_test:]
-    return Split(x[train], y[train], x[test], y[test])
 
 
 def benchmark_model(kind: str, n_in: int = 40, n_classes: int = 10, channels: int = 32) -> nn.Module:
