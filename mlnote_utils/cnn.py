@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 import torch
 import torch.nn.functional as F
 
+from ._checks import positive_int as _int
+
 __all__ = [
     "conv_output_size",
     "receptive_field",
@@ -21,12 +23,6 @@ __all__ = [
     "conv_parameter_count",
     "linear_parameter_count",
 ]
-
-
-def _int(value, name: str, *, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"{name}={value!r}: expected an int ≥ {minimum}")
-    return value
 
 
 def _pair(value, name: str, *, minimum: int) -> tuple[int, int]:
