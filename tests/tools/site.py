@@ -35,6 +35,9 @@ from pathlib import Path
 
 import nbformat
 
+from tests.tools.execute import WIDGET_MIME, WIDGET_PLACEHOLDER  # what make execute stores
+from tests.tools.student import is_reference_solution
+
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = Path(__file__).resolve().parent / "site_templates"
 CACHE = ROOT / "build" / "vendor"
@@ -73,8 +76,6 @@ VENDOR = {
         {"dist/jquery.min.js": "jquery.min.js", "LICENSE.txt": "jquery.LICENSE.txt"},
     ),
 }
-
-from tests.tools.execute import WIDGET_MIME, WIDGET_PLACEHOLDER  # noqa: E402 - what make execute stores
 
 WIDGET_NOTE = '<p class="mlnote-widget-note">（交互控件：在 JupyterLab 中运行这一单元即可拖动；下面的静态图展示同样的现象。）</p>'
 
@@ -134,10 +135,6 @@ def _without_widget_reprs(nb: nbformat.NotebookNode) -> None:
                 out["data"] = {"text/html": WIDGET_NOTE}
 
 
-def _is_reference_solution(cell) -> bool:
-    return cell.cell_type == "code" and bool(cell.metadata.get("jupyter", {}).get("source_hidden"))
-
-
 def slide_layout(nb: nbformat.NotebookNode, long_code: int = 12) -> nbformat.NotebookNode:
     """Set ``slideshow`` metadata where the source has none, and hide the input of long code cells."""
     for cell in nb.cells:
@@ -145,7 +142,7 @@ def slide_layout(nb: nbformat.NotebookNode, long_code: int = 12) -> nbformat.Not
         tags = cell.metadata.setdefault("tags", [])
         if "slideshow" in cell.metadata:
             continue
-        if _is_reference_solution(cell) or text.startswith("## 如何使用"):
+        if is_reference_solution(cell) or text.startswith("## 如何使用"):
             kind = "skip"
         elif cell.cell_type == "markdown" and re.match(r"#{1,2} ", text):
             kind = "slide"
