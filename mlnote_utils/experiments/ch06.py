@@ -29,6 +29,16 @@ __all__ = [
 ]
 
 
+def _check_race(steps, eval_every, x, y) -> None:
+    """The arguments every race shares: a positive step count, an evaluation cadence within it, paired data."""
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"steps={steps!r}: expected a positive int")
+    if not isinstance(eval_every, int) or not 1 <= eval_every <= steps:
+        raise ValueError(f"eval_every={eval_every!r}: expected an int in [1, steps]")
+    if len(x) != len(y):
+        raise ValueError(f"x, y: expected the same length, got {len(x)} and {len(y)}")
+
+
 def elongated_bowl(
     w: torch.Tensor, b: torch.Tensor, *, flat: float = 0.2, steep: float = 100.0, tilt: float = 0.3
 ) -> torch.Tensor:
@@ -157,12 +167,7 @@ def optimizer_race(
     Returns:
         ``{name: [History per seed]}``; a run that diverges holds ``nan``/``inf``.
     """
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"steps={steps!r}: expected a positive int")
-    if not isinstance(eval_every, int) or not 1 <= eval_every <= steps:
-        raise ValueError(f"eval_every={eval_every!r}: expected an int in [1, steps]")
-    if len(x) != len(y):
-        raise ValueError(f"x, y: expected the same length, got {len(x)} and {len(y)}")
+    _check_race(steps, eval_every, x, y)
     x, y = x.to(device), y.to(device)
     runs = [(name, seed) for name in optimizers for seed in seeds]
     out: dict[str, list[History]] = {name: [] for name in optimizers}
@@ -222,12 +227,7 @@ def schedule_race(
     Returns:
         ``{name: [History per seed]}``.
     """
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"steps={steps!r}: expected a positive int")
-    if not isinstance(eval_every, int) or not 1 <= eval_every <= steps:
-        raise ValueError(f"eval_every={eval_every!r}: expected an int in [1, steps]")
-    if len(x) != len(y):
-        raise ValueError(f"x, y: expected the same length, got {len(x)} and {len(y)}")
+    _check_race(steps, eval_every, x, y)
     x, y = x.to(device), y.to(device)
     out: dict[str, list[History]] = {name: [] for name in schedules}
     for name, factor in schedules.items():
