@@ -8,7 +8,7 @@
 #     name: mlnote
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 第 1 章 回归与梯度下降（Regression & Gradient Descent）
 #
 # **学习目标**
@@ -37,7 +37,7 @@ mu.seed_everything(SEED)
 DEVICE = mu.get_device()
 print(mu.describe_device(DEVICE))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. 机器学习在找什么函数
 #
 # 机器学习的本质是**找一个函数**：输入一样东西，输出另一样东西。按输出的形式大致分三类：
@@ -55,10 +55,10 @@ ax.plot(np.arange(120), views[:120], ".-", lw=0.8)
 ax.set(title="Generated daily views (first 120 days)", xlabel="day", ylabel="views (thousands)")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 图中能看到两个特点：以 7 天为周期的起伏（周末明显偏低），以及缓慢的整体上升。记住这两点，第 6 节会用到。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. 第一步：写出带未知参数的函数
 #
 # 先猜一个最简单的模型：明天的浏览量 $y$ 与今天的浏览量 $x_1$ 呈线性关系
@@ -76,7 +76,7 @@ x_train, y_train = x_all[:364], y_all[:364]  # targets are days 1..364 of year o
 x_test, y_test = x_all[364:], y_all[364:]
 print("train pairs:", len(x_train), " test pairs:", len(x_test))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. 第二步：从训练数据定义损失
 #
 # 损失 $L(w, b)$ 本身也是一个函数：输入一组参数，输出这组参数"有多差"。对每一天算出模型的预测 $y_n = b + w x_n$ 与真实值（标签，Label）$\hat y_n$ 之间的误差 $e_n$，再平均（全课程都用 $\hat y$ 表示标签、$y$ 表示模型输出，和笔记一致，见[术语表](GLOSSARY.md)）：
@@ -95,7 +95,7 @@ torch.testing.assert_close(by_hand["MSE"], F.mse_loss(pred, y_train))
 torch.testing.assert_close(by_hand["MSE"], mu.regression.mse(w0, b0, x_train, y_train))
 print({k: round(float(v), 4) for k, v in by_hand.items()}, "— hand-written = torch built-in")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 把所有 $(w, b)$ 组合的损失画出来，就得到**误差曲面（Error Surface）**。下面同时画等高线图和三维图。损失从不到 1 到上百，跨好几个数量级，所以两张图画的都是 $\log_{10} L$（颜色条和竖轴的标签也这样写），否则谷底附近的细节全挤在一种颜色里。
 
 # %%
@@ -111,10 +111,10 @@ ax3d = mu.plot_surface3d(ws, bs, np.log10(Z), ax=fig.add_subplot(1, 2, 2, projec
 ax3d.set_zlabel("log10 L")  # the surface shows log10 L, not L
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 等高线是一条斜着的狭长山谷：$w$ 和 $b$ 可以互相"补偿"（$w$ 大一点、$b$ 小一点，损失差不多），所以谷底很平，而垂直于谷的方向很陡。红星是用正规方程（Normal Equations）精确求出的最低点。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. 第三步：最优化——梯度下降
 #
 # 目标是 $w^*, b^* = \arg\min_{w,b} L$。**梯度下降（Gradient Descent）**的做法：随便选一个起点，算出损失在该点对每个参数的偏导数，朝着让损失下降的方向走一小步：
@@ -147,7 +147,7 @@ ax.set(title="Sign rule: the step -η·dL/dw points against the slope", xlabel="
 ax.legend(fontsize="small", loc="upper center")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 左边（蓝）切线向下倾斜，斜率为负，箭头（一步梯度下降，$\eta = 0.02$）指向右、$w$ 增大；右边（橙）斜率为正，箭头指向左、$w$ 减小。代码里的 `assert` 核对了两点的步子都与斜率反号、走完一步后损失都变小。
 #
 # **推导**：对 MSE，令 $e_n = b + w x_n - \hat y_n$，由链式法则
@@ -165,7 +165,7 @@ torch.testing.assert_close(gw, w.grad)
 torch.testing.assert_close(gb, b.grad)
 print(f"dL/dw = {float(gw):.4f}, dL/db = {float(gb):.4f} (hand-derived = autograd)")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 有了梯度，梯度下降本身只有几行：记下当前位置和损失，求梯度，沿负梯度走一步，重复。下面把它写出来（本章后面都用这个函数），并核对第一步正好是 $(w^0 - \eta\,\partial L/\partial w,\ b^0 - \eta\,\partial L/\partial b)$。
 
 # %% tags=["nbval-check-output"]
@@ -192,7 +192,7 @@ ours, library = gradient_descent(loss_fn, [w0, b0], 0.01, 50), mu.landscape.grad
 np.testing.assert_array_equal(ours.points, library.points)
 print("first step = (w0 - eta dL/dw, b0 - eta dL/db); later chapters call mu.landscape.gradient_descent, the same loop")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 最后一行说明：后面各章直接调用 `mu.landscape.gradient_descent`（它让 `torch.optim.SGD` 走同样的一步），它和这几行给出的 50 步路径逐位相同。
 #
 # ### 学习率为什么有上限：沿一个方向的弯曲程度
@@ -229,7 +229,7 @@ print(f"eta = 0.95 x limit: final loss {below.losses[-1]:.3g}  (start {below.los
 print(f"eta = 1.05 x limit: final loss {above.losses[-1]:.3g}")
 assert below.losses[-1] < below.losses[0] and above.losses[-1] > 100 * above.losses[0]
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 理论预测的上限与实验一致：比上限小 5% 时损失下降，大 5% 时损失一路爆炸。下面在误差曲面上比较三种学习率：太小、合适（$\eta\lambda_{\max} = 1$）、接近上限（在山谷两壁之间来回震荡）。
 
 # %%
@@ -246,7 +246,7 @@ for ax, (label, traj) in zip(axes, paths.items(), strict=True):
     assert ws[0] <= lo[0] and hi[0] <= ws[-1] and bs[0] <= lo[1] and hi[1] <= bs[-1], "path leaves the frame"
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 三张图的起点相同（左下角的圆圈），叉号是 150 步后的位置，颜色是 $\log_{10} L$。下面这张图是同样三次运行的损失随步数的变化，表格把每条路径离最低点的差 $p - p^*$ 拆成"横跨山谷"（$\lambda_{\max}$ 方向）和"顺着谷底"（$\lambda_{\min}$ 方向）两个分量，列出 150 步后各剩下起点时的几成，并和 $|1-\eta\lambda|^{150}$ 对照。
 
 # %%
@@ -270,7 +270,7 @@ assert near < good < small  # after 150 steps: the larger the (stable) rate, the
 assert small_left[1] < 0.01 and small_left[0] > 0.9  # too small: reached the valley floor, barely moved along it
 assert near_left[0] < good_left[0] < small_left[0]  # the larger the rate, the farther along the valley
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 学习率太小时，路径先沿陡峭方向慢慢滑进谷底（横跨山谷的分量 150 步后剩下不到 1%），但顺着平坦的谷底几乎没动（这个分量还剩九成多），所以离最低点仍然很远、损失最高。合适的学习率让 $\eta\lambda_{\max} = 1$，第一步就正好落在谷底，再沿谷底慢慢前进。接近上限时，路径在山谷两壁之间来回横跳（陡峭方向上每步乘以 $1-\eta\lambda_{\max} \approx -0.94$），却因为步子大，沿平坦方向反而走得最远，150 步后损失最低。表中"顺着谷底"一列与 $(1-\eta\lambda_{\min})^{150}$ 一致，正是上面特征值分析的预言。再大一点（超过 $2/\lambda_{\max}$）就会像上面那样发散。问题的根源是曲面一个方向陡、一个方向平：一个学习率很难同时照顾两个方向——第 6 章的自适应学习率（Adaptive Learning Rate）和第 8 章的特征归一化（Feature Normalization）都在解决这个问题。
 #
 # **动手试试**：拖动滑块改变学习率（以上限 $2/\lambda_{\max}$ 的倍数表示）、起点和步数，观察路径。
@@ -291,7 +291,7 @@ gd_widget = mu.interactive_figure(
 )
 gd_widget
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### 先手写，再用库
 #
 # 同样的梯度下降，用 `nn.Linear` 和 `torch.optim.SGD` 实现，每一步都应与手写版本相同：
@@ -312,7 +312,7 @@ by_hand = next(iter(p for k, p in paths.items() if k.startswith("good")))
 torch.testing.assert_close(torch.tensor(library_points, dtype=torch.float64), torch.from_numpy(by_hand.points))
 print("torch.optim.SGD reproduces the hand-written GD path for all 150 steps")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. 局部最小值
 #
 # 线性模型的 MSE 是"碗形"的（凸函数，Convex），只有一个最低点。一般的损失没这么友好：梯度下降在导数为 0 的地方就停了，而那里可能只是一个**局部最小值**，不是**全局最小值（Global Minimum）**。下面是一个一维的例子，从不同起点出发：
@@ -339,10 +339,10 @@ for s_, t in runs.items():  # the two left starts end at the global minimum, the
 dL = torch.func.grad(lambda p: xp.quartic_loss(p))
 assert abs(float(dL(torch.tensor(local_end.final[0])))) < 1e-4  # GD stopped where the slope is zero
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 左边两个起点滑进了全局最小值，右边两个停在了更高的局部最小值——那里的导数确实为 0，梯度下降没有理由再走。不过在神经网络的高维损失里，真正麻烦的往往不是局部最小值，而是鞍点（Saddle Point），这是第 5 章的主题。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. 周期性数据：用更多的过去做特征
 #
 # 只看"今天"来预测"明天"，模型看不见 7 天的周期：周五的浏览量拿来预测周六，一定偏高。更好的模型把过去 $k$ 天都当作特征：
@@ -364,7 +364,7 @@ assert test_mae[7] < 0.5 * test_mae[1]  # seeing the whole week is the big step
 assert test_mae[28] < test_mae[7]  # a month still helps a little
 assert test_mae[56] > test_mae[28] - 0.01  # two months bring no further real gain
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 和课程里 1/7/28/56 天的表格同一个规律：从 1 天到 7 天，测试误差大幅下降（不到原来的一半）；再到 28 天只略有改善；56 天已不再变好（训练误差仍在下降，测试误差却没有——这是过拟合（Overfitting）的苗头，第 4 章细讲）。
 #
 # 学到的 7 个权重也很好解释：
@@ -378,7 +378,7 @@ ax.set(title="Weights of the 7-day model", xlabel="days ago", ylabel="weight w_j
 plt.show()
 assert np.argmax(w7) == 0  # the value exactly one week ago (oldest feature) gets the largest weight
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 权重最大的是**恰好一周前**那一天：要预测周六，最有用的是上周六。
 #
 # ### 一份真实数据：西雅图逐小时气温
@@ -415,7 +415,7 @@ ax.set(title="Seattle, first test week: 6-hour-ahead forecasts", xlabel="day of 
 ax.legend(fontsize="small")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 只看 1 小时的模型不知道"现在是一天中的什么时候"，预测总是慢半拍；看过完整一天（24 小时）之后测试误差降到原来的零头（不到五分之一）。表中还有一个细节：1 小时模型的训练误差反而比测试误差大——训练期包含昼夜温差大的夏天，测试期是温差小的秋冬（上面打印的平均日温差，训练月份明显更大），训练集和测试集并不完全同分布（第 4 章会再遇到这种失配，mismatch）。
 #
 # ## 7. 模型偏差（Model Bias）
@@ -438,7 +438,7 @@ assert clean_table[7] < 0.1 * clean_table[1]  # 7 days: far smaller than 1 day's
 assert clean_table[28] < 1e-3  # 28 days: the linear family contains the clean rule
 assert 1.2 < test_mae[28] / noise_floor < 1.4  # "about 30 % above the noise floor"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 读表：
 #
 # - 用 1 天或 7 天时，即使数据完全没有噪声，线性模型也做不好——这部分误差就是模型偏差。1 天的模型偏差很大；7 天的小得多（不到 1 天的十分之一），但仍看不见"缓慢变化的趋势乘以周节奏"这种结构。
@@ -471,7 +471,7 @@ assert abs(history.last("valid_loss") - test_mae[7]) < 0.03
 mu.plot_history(history, x="epoch", log=True, title="7-day linear model: MAE per epoch", ylabel="MAE (log scale)")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 蓝线是每个 epoch 里各个 batch 的训练 MAE 的平均，橙线是每个 epoch 结束时的测试 MAE。梯度下降（这里用 Adam 直接最小化 MAE）得到的测试误差与闭式解相差不到 0.03。若中途重启内核再运行这一格，`mu.fit` 会从 `data/cache/checkpoints/` 里的检查点接着训练，不会重跑已完成的步数；如果你改了学习率之类的设置，它会说明哪里不同，并重新开始训练，而不是悄悄接着旧的那次。
 #
 # ## 小结
@@ -492,39 +492,39 @@ plt.show()
 answer_1 = None  # your value of dL/db at (w, b) = (1, 0)
 ex.check_grad_b(answer_1, x_train, y_train)
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution (its own name, so your answer_1 stays as it is)
 answer_1_ref = 2 * ((0.0 + 1.0 * x_train) - y_train).mean()
 assert ex.check_grad_b(answer_1_ref, x_train, y_train)
 print("参考答案已通过检查。")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 2**：如果把输入放大 10 倍（`10 * x_train`），梯度下降能用的最大学习率 $2/\lambda_{\max}$ 是多少？提示：先想清楚 $H$ 怎样随 $x$ 变化，再用代码算出来。
 
 # %%
 answer_2 = None  # the largest stable learning rate for inputs 10 * x_train
 ex.check_scaled_limit(answer_2, x_train, scale=10.0)
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution
 answer_2_ref = mu.regression.gd_stability_limit(10 * x_train)
 assert ex.check_scaled_limit(answer_2_ref, x_train, scale=10.0)
 print("参考答案已通过检查。")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 3**：在第 7 节的表格里，用 28 天做特征时，测试误差（约 0.12）与 0 之间的差距主要来自什么？选项：`"model bias"`（模型偏差）、`"noise"`（数据中的噪声与有限的训练数据）、`"local minimum"`（梯度下降卡在局部最小值）。
 
 # %%
 answer_3 = None  # one of "model bias", "noise", "local minimum"
 ex.check_gap_source(answer_3)
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution: on clean data the 28-day linear model is exact, and least squares has no local minima.
 answer_3_ref = "noise"
 assert ex.check_gap_source(answer_3_ref)
 print("参考答案已通过检查。")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 4（写一个函数）**：不用 autograd、也不用 `torch.optim`，只用第 4 节推导的两个偏导数公式，写出梯度下降 `my_gd(x, y, w0, b0, lr, steps)`：从 $(w^0, b^0)$ 出发，对 MSE $L = \frac1N\sum_n (b + w x_n - \hat y_n)^2$ 走 `steps` 步，返回形状为 `(steps + 1, 2)` 的张量，第 $t$ 行是第 $t$ 步之后的 $(w, b)$（第 0 行是起点）。检查函数在几组随机数据上把你的路径和 `nn.Linear` + `torch.optim.SGD` 的路径逐行对照，并指出第一处不一致（行号就是步数）。
 
 
@@ -536,7 +536,7 @@ def my_gd(x, y, w0, b0, lr, steps):
 ex.check_gd_path(my_gd)
 
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution (named my_gd_ref, so your my_gd is not replaced)
 def my_gd_ref(x, y, w0, b0, lr, steps):
     w, b = torch.tensor(float(w0), dtype=x.dtype), torch.tensor(float(b0), dtype=x.dtype)

@@ -8,7 +8,7 @@
 #     name: mlnote
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 第 2 章 从 Sigmoid、ReLU 到神经网络
 #
 # **学习目标**
@@ -36,7 +36,7 @@ mu.seed_everything(SEED)
 DEVICE = mu.get_device()
 print(mu.describe_device(DEVICE))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. 折线 = 常数 + 一串 hard sigmoid
 #
 # 线性模型只能画直线，这就是模型偏差（model bias）。更灵活的一类函数是**分段线性曲线**（piecewise linear curve）：由若干段直线首尾相连。关键观察是：这样的折线总能写成
@@ -73,10 +73,10 @@ axes[1].set(title="the same curve as ramps (add them + constant)", xlabel="x", y
 axes[1].legend(fontsize="small")
 fig.tight_layout()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 左图是目标折线；右图是拆出来的 4 个 hard sigmoid，每段折线对应一个。把右图的 4 条曲线逐点相加、再加上常数，就回到左图（上面的代码已经检查误差为 0）。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. 用平滑的 sigmoid 近似 hard sigmoid
 #
 # hard sigmoid 有尖角，不方便求导。常用平滑的 S 形曲线代替它：
@@ -108,7 +108,7 @@ for ax, name, values in zip(
     ax.legend(fontsize="small")
 fig.tight_layout()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 左：$c$ 改变曲线的高度；中：$b$ 让曲线左右移动（中点在 $x=-b/w$）；右：$w$ 越大，曲线越陡，越接近 hard sigmoid。下面的滑块可以同时调这三个参数（需要运行中的内核），虚线是第 2 节那个 hard sigmoid。
 
 
@@ -129,7 +129,7 @@ one_sigmoid_widget = mu.interactive_figure(
 )
 one_sigmoid_widget
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. 片段越多，拟合越好
 #
 # 任意平滑曲线都能用足够多段的折线逼近，而每段折线是一个 hard sigmoid、可以换成一个 sigmoid。所以"常数 + 足够多个 sigmoid"可以逼近任意连续曲线。下面取一条生成的弯曲目标曲线，在均匀分布的拐点处把它连成折线，再把每段换成 sigmoid，记录均方误差（MSE）随片段数的变化。
@@ -152,7 +152,7 @@ assert soft[1] > soft[0], "1 -> 2 pieces: the error goes up"
 assert np.all(ratio[2:] > 1) and np.all(np.diff(ratio[2:]) > 0), "from 4 pieces on the sigmoids lose, more so with more pieces"
 assert abs(ratio[-1] - 2.7) < 0.05
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 表中从 4 段开始，每把片段数翻倍误差就明显下降，64 段时误差不到 1 段时的百分之一。注意 1→2 段时误差反而上升：片段很少时，拐点放在哪里比片段数更要紧，"更多"并不保证"每一步都更好"。从 4 段起，平滑 sigmoid 的误差都比 hard sigmoid 大，而且片段越多差得越多（最后一行打印了比值，64 段时约 2.7 倍）：sigmoid 的尾巴永远不会精确等于 0 或 1，相邻片段会互相漏一点。
 
 # %%
@@ -161,7 +161,7 @@ for ax, n in zip(axes, [4, 8, 32], strict=True):
     mu.piecewise.plot_sigmoid_fit(x_fit, target, n, ax=ax)
 fig.tight_layout()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 三张图分别用 4、8、32 个片段：4 段只抓住了大致走向，8 段开始跟上起伏，32 段几乎与目标重合。下面的滑块可以改变片段数和陡峭度 `sharpness`（$w$ 乘上的倍数）。
 
 
@@ -177,7 +177,7 @@ fit_widget = mu.interactive_figure(
 )
 fit_widget
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. 换一种积木：ReLU
 #
 # 不想用平滑曲线，也可以保留折线，只换积木。ReLU 是 $\max(0, x)$。设斜率 $s = h/(x_1 - x_0)$，则
@@ -211,10 +211,10 @@ ax.set(title="two ReLUs make one hard sigmoid", xlabel="x", ylabel="y", ylim=(-3
 ax.legend(fontsize="small")
 fig.tight_layout()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 两条虚线各是一个 ReLU（一个向上、一个向下），黑线是它们的和：在 $x_0=0$ 之前为 0，之后上升，到 $x_1=1$ 后变平——正是 hard sigmoid。sigmoid 和 ReLU 这类放在线性运算之后的非线性函数，统称**激活函数**（activation function）。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. 矩阵形式、参数向量 θ 与梯度
 #
 # 有多个输入 $x_j$、多个 sigmoid 时，第 $i$ 个 sigmoid 的输入是 $r_i = b_i + \sum_j w_{ij} x_j$。写成矩阵：
@@ -260,7 +260,7 @@ print(
     "+ 1",
 )
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 手写的输出和 `nn.Sequential` 一致；$\boldsymbol\theta$ 共 26 个数，和 `parameters_to_vector` 得到的向量逐项相同。
 #
 # **梯度的手推。** 和第 1 章一样，$y_n$ 是网络对第 $n$ 笔数据的输出，$\hat y_n$ 是它的标签（真实值；全课程的记号见[术语表](GLOSSARY.md)，代码里标签存在 `Y` 中）。损失取均方误差 $L = \frac1N\sum_n(y_n - \hat y_n)^2$。记 $e_n = 2(y_n - \hat y_n)/N$，链式法则给出
@@ -273,7 +273,7 @@ print(
 # %% tags=["nbval-check-output"]
 mu.show_source(mu.backprop.one_hidden_layer_backward)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 下面把它和 autograd 对比，然后走一步梯度下降 $\boldsymbol\theta^1 = \boldsymbol\theta^0 - \eta\,\mathbf{g}$。
 
 # %% tags=["nbval-check-output"]
@@ -291,10 +291,10 @@ with torch.no_grad():
 assert loss_after < loss
 print(f"|g| = {g_hand.norm():.4f}; loss before {loss.item():.4f}, after one step {loss_after.item():.4f}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 手推的 26 维梯度和 autograd 的结果一致；沿 $-\mathbf{g}$ 走一小步后损失下降。为什么是减号？梯度指向损失上升最快的方向，要让损失变小就得往反方向走。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. batch、update、epoch、shuffle
 #
 # 实际训练时不会每次都用全部 $N$ 笔数据算损失，而是把数据随机分成若干个 **batch**（批次），每个 batch 算一次损失和梯度、更新一次参数，这叫一次 **update**（更新）。所有 batch 都用过一遍叫一个 **epoch**（轮）。每个 epoch 开始前重新打乱数据叫 **shuffle**（洗牌），于是下个 epoch 的 batch 组成不同。一个 epoch 的更新次数是 $\lceil N/B \rceil$（最后一个不满的 batch 也算）。下面用公式数，再和 PyTorch 的 `DataLoader` 实际产生的 batch 数对照。
@@ -314,10 +314,10 @@ loader = mu.make_loader(small, batch_size=4, shuffle=True, seed=SEED)
 for epoch in range(2):
     print(f"epoch {epoch + 1}:", [batch[0].tolist() for batch in loader])
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # batch 越大，一个 epoch 的更新次数越少：$B=1$ 时一万次，full batch（全部数据一个 batch）时只有一次。最后两行是 10 笔数据、batch 大小 4 的两个 epoch：每个 epoch 都是 3 次更新，最后一个 batch 只有 2 笔；由于 shuffle，第二个 epoch 的分组和第一个不同。batch 大小对速度和结果的影响是第 3 章的主题。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. 更深的网络：训练集与留出数据
 #
 # 把"线性 → 激活函数"重复多次，就得到多个隐藏层的深度网络（deep network）。更深一定更好吗？我们在一条**生成的**每日浏览量序列上实验（`mu.make_daily_views()`：周末较冷清的每周节奏 + 缓慢趋势 + 噪声，模仿课堂上的频道观看量例子，不是真实数据）：用前 7 天预测下一天。数据按 8 周一块、训练与留出交替切分（留出块的前 7 行丢掉，避免输入窗口和训练块重叠）。
@@ -376,10 +376,10 @@ assert train_mse[4] < noise_var < train_mse[2], "4 layers dip below the noise va
 assert abs(train_mse[3] / noise_var - 1) < 0.05, "3 layers: level with the noise variance (within 5 %)"
 assert test_mse.min() > noise_var, "no model beats the noise on held-out data"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 把表和图读一遍：训练误差随深度一路下降。生成数据的噪声方差是 $0.12^2 = 0.0144$（虚线）：只看过去 7 天的模型在新数据上不可能比它更准，留出误差也确实全都在它之上；可是 4 层网络的训练误差（3 个种子的平均）已经略低于它，3 层与它持平（相差不到 5%，上面打印了比值），说明更深的网络开始记住训练集里的噪声。留出数据上，从线性到 1 层、再到 2 层都有改善；再往上加深就不再变好（3、4 层与 2 层的差别在种子间的波动之内），而训练与留出之间的差距每加一层都变大。这就是**过拟合**（overfitting）：在训练数据上更好，在没见过的数据上没有更好。课堂上的表格是到 3 层为止还在改进、4 层变差；我们的数据更小更简单，所以"不再变好"来得早一层，而且 4 层并没有明显变差，只是不再变好。另外提醒：这条序列是生成的，换成别的数据，最佳深度会不同。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### 换成真实数据：西雅图逐小时气温
 #
 # 再用第 1 章的真实序列试一次：NOAA 西雅图 2010 年逐小时气温（`mu.load_seattle_temps()`，°C）。任务同第 1 章：用过去 24 小时预测 6 小时后的气温，目标在 10 月 1 日之前的行用于训练，之后的留出。网络和训练预算与上面相同，每种深度 2 个种子。
@@ -406,10 +406,10 @@ assert mean_t_r[1:, 0].min() > mean_t_r[0, 0], "no network even reaches the line
 assert np.all(np.diff(mean_t_r[1:, 0]) < 0), "among the networks, every extra layer lowers the training error"
 assert not np.all(np.diff(mean_t_r[1:, 1]) < 0), "the held-out error does not fall with every extra layer"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 这次结果和课上的表**不一样**，我们如实报告：在这条非常平滑的真实序列上，用最小二乘精确求解的线性模型（0 层）在留出数据上胜过所有深度的网络；网络在 500 步里甚至连训练误差都没降到线性模型的水平（这是最优化（optimization）没做完，而不是模型不够灵活——一个 ReLU 网络完全可以表示这个线性函数；第 4 章会专门讨论怎样分辨这两种情况）。在网络之间，每多一层训练误差都更低，但留出误差并没有跟着一路变好：它在 1–4 层之间上下起伏，不随层数单调下降。结论：更深不会自动更好；要看数据、训练预算和留出数据上的实测。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 小结
 #
 # - 折线 = 常数 + 一串 hard sigmoid；每个 hard sigmoid 可以用 $c\,\mathrm{sigmoid}(b + wx)$ 平滑近似，也可以用两个 ReLU 精确表示。片段足够多时，这样的和能逼近任意连续曲线。
@@ -425,13 +425,13 @@ assert not np.all(np.diff(mean_t_r[1:, 1]) < 0), "the held-out error does not fa
 answer_1 = None  # your answer
 ex.check_total_updates(answer_1)
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution (its own name, so your answer_1 stays as it is)
 answer_1_ref = 5 * mu.updates_per_epoch(1000, 64)
 assert ex.check_total_updates(answer_1_ref)
 print("参考答案已通过检查。")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 2（写一个函数）**：只用 `np.maximum` 写出 `my_ramp(x, lo, hi, height)`：在 `lo` 之前为 0、在 `hi` 之后为 `height` 的 hard sigmoid，由两个 ReLU 组成（不要用 `np.clip`）。检查函数在随机的点和随机的 `lo`、`hi`、`height` 上把它和 PyTorch 的 `torch.clamp` 版本对照，并指出第一个不一致的点。
 
 
@@ -443,7 +443,7 @@ def my_ramp(x, lo, hi, height):
 ex.check_relu_ramp(my_ramp)
 
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution (named my_ramp_ref, so your my_ramp is not replaced)
 def my_ramp_ref(x, lo, hi, height):
     s = height / (hi - lo)
@@ -453,20 +453,20 @@ def my_ramp_ref(x, lo, hi, height):
 assert ex.check_relu_ramp(my_ramp_ref)
 print("参考答案已通过检查。")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 3**：第 7 节用到的 2 层网络有 7 个输入（过去 7 天）、两个各 32 个单元的 ReLU 隐藏层和 1 个输出。它的 $\boldsymbol\theta$ 一共有多少个数？先用纸笔按层数一数，再运行检查。
 
 # %%
 answer_3 = None  # your answer
 ex.check_param_count(answer_3)
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution: count the parameters of the same network
 answer_3_ref = sum(p.numel() for p in mu.mlp(7, 32, 2).parameters())
 assert ex.check_param_count(answer_3_ref)
 print("参考答案已通过检查。")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 4（写一个函数）**：不用 `nn.Linear`，只用张量运算写出第 5 节的前向计算 `my_forward(x, W, b_vec, c, b)`：`x` 的形状是 $(N, d)$，每一行是一笔输入 $\mathbf{x}_n$；`W` 是 $(h, d)$，`b_vec` 和 `c` 是 $(h,)$，`b` 是 $(1,)$。返回形状为 $(N,)$ 的张量，第 $n$ 个元素是 $y_n = b + \mathbf{c}^\top\sigma(\mathbf{b} + W\mathbf{x}_n)$。检查函数在几组随机的输入和权重上把它和 `nn.Sequential(nn.Linear, nn.Sigmoid, nn.Linear)` 对照，并指出第一个不一致的输出。
 
 
@@ -478,7 +478,7 @@ def my_forward(x, W, b_vec, c, b):
 ex.check_one_hidden_layer(my_forward)
 
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution (named my_forward_ref, so your my_forward is not replaced)
 def my_forward_ref(x, W, b_vec, c, b):
     r = x @ W.T + b_vec  # (N, h)

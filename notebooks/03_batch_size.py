@@ -8,7 +8,7 @@
 #     name: mlnote
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 第 3 章 为什么要分 Batch：batch 大小的影响
 #
 # **学习目标**
@@ -36,7 +36,7 @@ mu.seed_everything(SEED)
 DEVICE = mu.get_device()
 print(mu.describe_device(DEVICE))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. 数据与模型
 #
 # 本章用 MNIST-1D（由 `mnist1d` 包在本地生成的 40 点一维信号，10 类，4000 笔训练、1000 笔测试），模型是 40-256-256-10 的多层感知机（MLP）。损失是交叉熵（cross-entropy），第 7 章会详细讲；这里只需要知道它越小越好。
@@ -56,7 +56,7 @@ def make_mlp_256() -> nn.Module:
 print(data)
 print("parameters:", sum(p.numel() for p in make_mlp_256().parameters()))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. 一次更新要多久？一个 epoch 要多久？
 #
 # batch 大小为 $B$ 时，一个 epoch 有 $\lceil N/B\rceil$ 次更新。若一次更新的时间与 $B$ 成正比，那么一个 epoch 的总时间与 $B$ 无关；但硬件可以**平行**处理一个 batch 里的多笔数据：在 GPU 上，$B$ 从 1 增加到上千时，一次更新的时间几乎不变；CPU 的并行能力小得多，时间会随 $B$ 增长，只是远慢于线性增长（小 batch 时固定开销占大头）。下面在**当前设备**上实测（每种 $B$ 轮流计时若干组，取最快的一组，因为别的程序只会让计时变慢）；一个 epoch 的时间 = 更新次数 × 每次更新时间。在 CPU 上计时只开一个线程（`mu.cpu_threads(1)`）：机器上同时运行着别的程序时，多个线程互相等待会让计时乱跳。即使只有一个线程，CPU 也能用向量指令（SIMD）一次处理好几个数，而每次更新的固定开销（Python 调用、分配内存）与 $B$ 无关，所以时间仍然远慢于线性增长。
@@ -91,14 +91,14 @@ for b, t in zip(timing.batch_sizes[1:], per_epoch[1:], strict=True):
 growth = timing.sec_per_update[-1] / timing.sec_per_update[0]
 assert growth < (N / 1) / 10, "the update time should grow at least 10 times slower than the batch size"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 左图：每次更新的时间随 $B$ 增长得远比 $B$ 本身慢：$B$ 增加了 4000 倍，时间只增加了上面打印的倍数（断言要求增长至少比 $B$ 慢 10 倍；在 GPU 上运行时，这条线通常平得多）。
 #
 # 右图：因此一个 epoch 的时间随 $B$ 增大而**下降**：$B=10$、$100$、$1000$ 每一档的一个 epoch 都比 $B=1$ 快 3 倍以上（断言逐档检查），大体上 $B$ 越大越快；相邻两档差得不多时，机器很忙的话计时可能颠倒，所以不逐对比较相邻两档。batch = 1 时要做 4000 次更新，每次的固定开销（调用、内存搬运）都要付一遍。从 $B=1000$ 到 $B=4000$，CPU 的并行能力已经用完，一次更新的时间差不多随 $B$ 成正比增长，一个 epoch 的时间不再明显下降，是略升还是略降取决于当时机器的负载，所以这一档不做断言；在 GPU 上它通常还会继续下降。
 #
 # 所以"大 batch 更新一次慢"不等于"大 batch 训练慢"：按 epoch 算，大 batch 反而更快，直到 batch 大到超出硬件的并行能力。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. 小 batch 吵，大 batch 稳
 #
 # 同一份数据、同样的 epoch 数、同样的学习率，比较三种 batch 大小。每次更新只看到一个 batch，它的损失是全体训练损失的**带噪声的估计**；batch 越小，噪声越大，但一个 epoch 里更新的次数越多。为了让每张图几秒内跑完，这一节用 1000 笔训练数据和一个 40-64-10 的小网络，普通梯度下降（SGD），学习率 0.1，训练 5 个 epoch。
@@ -122,7 +122,7 @@ for ax, (b, run) in zip(axes, runs.items(), strict=True):
     xp.plot_batch_curves(run, ax=ax, title=f"batch size {b}: {len(run)} updates")
 fig.tight_layout()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 左（$B=10$，500 次更新）：每个 batch 的损失（细线）上下跳动得很厉害，但全体训练损失（黑点）下降得最快；中（$B=100$，50 次更新）：噪声小了，下降也慢了；右（full batch，5 次更新）：每一步都是精确的梯度、曲线平滑，但 5 个 epoch 只走了 5 步。下面把"同样的 epoch 数"这个结论量化，然后给出一个下拉菜单（dropdown），可以换 batch 大小重画这张图。
 
 # %% tags=["nbval-ignore-output"]
@@ -137,7 +137,7 @@ assert final[0] < final[1] < final[2], (
 noise = {b: np.std(run["loss"][-(len(x_small) // b) :]) for b, run in runs.items() if b < len(x_small)}
 assert noise[10] > noise[100], "smaller batches should give noisier per-update losses"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 在同样 5 个 epoch 里，batch 越小，最后的训练损失越低（更新次数多），但每次更新看到的损失越吵。这个比较固定了学习率；大 batch 通常可以配合更大的学习率，第 5 节里我们就是这样做的。
 #
 # 下面的下拉菜单选一个 batch 大小，重新训练并画出同样的图（需要运行中的内核；每次选择要训练几秒）。
@@ -155,7 +155,7 @@ batch_widget = mu.interactive_figure(
 )
 batch_widget
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. 不同的 batch，不同的损失曲面
 #
 # 全体训练数据的损失 $L(\boldsymbol\theta)$ 是各笔数据损失的平均；一个 batch 的损失 $L_b(\boldsymbol\theta)$ 只平均这个 batch 里的几笔，它是**另一个函数**，有自己的曲面。梯度为 0 的点叫临界点（critical point，[第 5 章](05_critical_points_hessian.ipynb)会细讲）。全体损失的临界点一般不是任何一个 batch 的临界点：在那里每个 batch 的梯度仍然指向某个方向，所以小 batch 的更新不会停在那里，还会继续移动。
@@ -203,7 +203,7 @@ assert norms[10].min() > 1e3 * float(g_full.norm()) and norms[100].min() > 1e3 *
     "every mini-batch gradient should be over a thousand times larger than the full one"
 )
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 全体梯度的范数几乎为 0（低于 $10^{-4}$，上面打印了它的数量级），而**每一个** batch 的梯度范数都比它大一千倍以上（断言逐个检查）；把 10 个 $B=100$ 的 batch 梯度平均，又精确地回到了几乎为 0 的全体梯度：各个 batch 的梯度方向不同，平均时相互抵消。下图左边沿一个方向切开曲面看同一件事：方向取第一个 $B=100$ batch 的下降方向 $\mathbf d=-\mathbf g_1/\|\mathbf g_1\|$，画出全体损失和前三个 batch 的损失在 $\boldsymbol\theta^*+\alpha\mathbf d$ 处相对于 $\alpha=0$ 的变化。
 
 # %%
@@ -230,10 +230,10 @@ fig.tight_layout()
 assert int(np.argmin(cut)) == 20, "along d the full loss is lowest at alpha = 0"
 assert all(int(np.argmin(c)) != 20 for c in cuts_b), "no batch loss is lowest at alpha = 0"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 左：黑线（全体损失）在 $\alpha=0$ 处是平的，最低点就在这里，这是它的临界点；三条彩色线（三个 batch 的损失）在 $\alpha=0$ 处都不平，最低点都不在 $\alpha=0$（两条断言检查这两件事）：第 1 个 batch 沿自己的下降方向 $\mathbf d$ 一路下降，另外两个 batch 的最低点分别偏向两侧。右：每个点是一个 batch 的梯度范数（纵轴是对数刻度，灰点是 mini-batch，黑点是全体）；batch 越小，梯度越大、越分散，而全体梯度比它们低了好几个数量级。这就是小 batch 的"噪声"：即使全体损失已经走到一个临界点，小 batch 的更新仍然会把参数推来推去，而全批量（full batch）梯度下降会停在那里。课上的说法是，这种噪声帮助小 batch 离开不好的临界点；第 5 节的实验会看到小 batch 最终停在了不同的地方。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. 小 batch 与大 batch：留出数据上的准确率
 #
 # 课上的经验是：训练损失差不多时，小 batch 训练出的模型在测试集上往往更好。我们把两种设置都训练到**同样的训练损失 0.01**（在全部训练数据上计算），再在 1000 笔测试数据上比较准确率：
@@ -265,7 +265,7 @@ curvature = d_rand @ mu.hessian.hvp(f_crit, theta_crit, d_rand)
 torch.testing.assert_close(second_fd, curvature, rtol=1e-4, atol=1e-6)
 print(f"g''(0) by finite differences = {second_fd:.3f}, d^T H d by HVP = {curvature:.3f}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 两种算法一致。实际网络有几万个参数，写不出整个 $H$；`mu.hessian.top_eigenvalues` 用 Lanczos 迭代，只靠 HVP 就能求出 $\lambda_{\max}$（第 6 节会把它和完整 Hessian 的结果对照）。下面开始训练。
 
 # %% tags=["nbval-ignore-output"]
@@ -349,12 +349,12 @@ for ax, key, label in zip(
     ax.set(title=f"{label} at training loss 0.01", xlabel="setting", ylabel=label)
 fig.tight_layout()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 柱子是均值，黑点是各个种子。两种设置的训练损失相同（都刚好低于 0.01），但小 batch 的测试准确率更高（上面打印的差距是两种设置里种子间波动的 5 倍以上，断言检查了这一点），而 full batch 走到的极小值的 Hessian 最大特征值（曲率最大方向上的弯曲程度）是小 batch 的两倍以上（每个种子都是）。具体数字在上面的表里，每次运行会因机器不同而略有出入。
 #
 # 注意：这里只有 2 个种子，差距虽然远大于种子间的波动，但这仍是一次小规模的观察，不是定律。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. 尖锐与平坦的极小值
 #
 # 在极小值 $\boldsymbol\theta^*$ 附近，损失可以用二阶泰勒展开（Taylor expansion）近似：
@@ -376,7 +376,7 @@ v = res.eigenvectors[0]
 torch.testing.assert_close(mu.hessian.hvp(f, theta, v), lam_exact * v, rtol=1e-4, atol=1e-6)
 print(f"P = {H.shape[0]}, lambda_max exact = {lam_exact:.4f}, Lanczos = {res.eigenvalues[0]:.4f}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 两种方法给出同一个 $\lambda_{\max}$，而 Lanczos 只用了若干次 HVP、从不构造 $P\times P$ 的矩阵——这正是第 5 节在 7.9 万个参数上能这样做的原因。
 #
 # 现在取第 5 节种子 0 的两个模型，沿两种方向切开损失曲面：(a) 各自的最大特征向量；(b) 一个随机单位方向。每条切片同时画训练损失和测试损失。
@@ -410,7 +410,7 @@ for name in settings:
     assert np.all(test_cut > train_cut), f"{name}: the test loss lies above the training loss along the whole slice"
     assert int(np.argmin(test_cut)) != len(alphas_rnd) // 2, f"{name}: the test minimum is not at alpha = 0"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 左：沿最大特征向量，full batch 的训练损失（橙色实线）两侧陡峭地升起，小 batch 的（蓝色实线）宽得多。右：随机方向上两者都平坦得多（注意横轴范围大了 20 倍），这是因为绝大多数方向的曲率远小于 $\lambda_{\max}$；但 full batch 依然更陡。虚线是测试损失：它在整条切片上都比训练损失高，在右图的随机方向上它的最低点也不在 $\alpha=0$，而是偏到了一侧（断言检查这两点）；训练数据和测试数据的损失曲面并不重合。
 #
 # **为什么偏移对尖锐极小值伤害更大？** 把测试损失曲面粗略看成训练曲面平移了一小段 $s$：在 $\alpha=0$ 处的测试损失约为训练曲线在 $\pm s$ 处的值。曲面越尖，同样的平移带来的损失上升越大。下面用实测的训练切片量化这一点：沿最大特征方向平移 $s=0.2$ 的代价，以及沿 10 个随机方向平移 10 的平均代价（`mu.sharpness.random_direction_increase`）。
@@ -438,12 +438,12 @@ print(f"full batch / small batch: {ratio_top:.1f} times along the top direction,
 assert ratio_top > 3, "several times (over 3 times) the rise along the sharpest direction"
 assert 1.7 < ratio_rnd < 2.5, "about twice the rise along random directions"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 同样的平移，full batch 极小值的损失上升更大：沿最尖的方向是小 batch 的好几倍（断言要求 3 倍以上），沿随机方向约为两倍（断言要求在 1.7 到 2.5 倍之间；具体倍数见上面打印的数字）。这与第 5 节里 full batch 较差的测试表现一致。
 #
 # 要诚实地说明两点：(1) 这是**相关**，不是因果证明——尖锐程度与泛化的关系在研究中仍有争议，例如对 ReLU 网络按层缩放参数可以改变 $\lambda_{\max}$ 而函数不变，所以表里也列出了参数范数 $\|\boldsymbol\theta\|$ 以供参考；(2) "测试曲面 = 训练曲面平移"只是一幅示意图，真实的测试切片（虚线）除了平移，还整体抬高、形状也不同。课上的解释——小 batch 的噪声让参数容易跳出狭窄的"峡谷"、停在宽阔的"盆地"里—— 与我们测到的结果一致，但并未被这里的实验单独证明。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 小结
 #
 # - 一次更新的时间随 batch 大小增长得远比 batch 本身慢（GPU 上几乎不变），所以按 epoch 计算，大 batch 更快。
@@ -461,26 +461,26 @@ assert 1.7 < ratio_rnd < 2.5, "about twice the rise along random directions"
 answer = None  # 你的答案（秒）
 ex.check_epoch_seconds(answer)
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution
 answer_ref = mu.updates_per_epoch(60_000, 10) * 2e-3
 assert ex.check_epoch_seconds(answer_ref)
 print("参考答案已通过检查。")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 2**：在某极小值处 $\lambda_{\max}=6$。用二阶近似估计：沿最大特征向量走 $\alpha=0.5$，损失上升多少？
 
 # %%
 answer = None  # 你的答案
 ex.check_quadratic_rise(answer)
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution
 answer_ref = 0.5 * 6 * 0.5**2
 assert ex.check_quadratic_rise(answer_ref)
 print("参考答案已通过检查。")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 3**：用幂迭代（power iteration）写 `my_top_eigenvalue(matvec, n, steps)`：从全 1 向量出发，反复做 $\mathbf{v}\leftarrow H\mathbf{v}/\|H\mathbf{v}\|$，返回瑞利商 $\mathbf{v}^\top H\mathbf{v}$。`matvec(v)` 返回 $H\mathbf{v}$（就像 HVP 一样，你拿不到 $H$ 本身）。检查器用几个正定矩阵测试。
 
 
@@ -492,7 +492,7 @@ def my_top_eigenvalue(matvec, n, steps):
 ex.check_power_iteration(my_top_eigenvalue)
 
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution
 def my_top_eigenvalue_ref(matvec, n, steps):
     v = torch.ones(n, dtype=torch.float64)
@@ -505,7 +505,7 @@ def my_top_eigenvalue_ref(matvec, n, steps):
 assert ex.check_power_iteration(my_top_eigenvalue_ref)
 print("参考答案已通过检查。")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 4**：写 `my_epoch_batches(n, batch_size, seed)`，返回一个 epoch 的全部 batch（每个 batch 是一串样本编号）：先用 `torch.randperm(n, generator=torch.Generator().manual_seed(seed))` 把 $0,\dots,n-1$ 打乱（shuffle），再从头起每 `batch_size` 个切成一个 batch；最后一个 batch 不足 `batch_size` 个时也要保留（一个 epoch 有 $\lceil n/B\rceil$ 次更新）。这正是第 3 节里 `mu.ShuffledBatches` 每个 epoch 做的事。检查器在随机的 $n$、$B$、种子上把你的结果与参考实现逐个 batch 比较，并指出第一个不同的地方。
 
 
@@ -517,7 +517,7 @@ def my_epoch_batches(n, batch_size, seed):
 ex.check_epoch_batches(my_epoch_batches)
 
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution
 def my_epoch_batches_ref(n, batch_size, seed):
     order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))

@@ -8,7 +8,7 @@
 #     name: mlnote
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 第 4 章 如何进行一个机器学习任务：诊断训练结果
 #
 # **学习目标**
@@ -36,7 +36,7 @@ mu.seed_everything(SEED)
 DEVICE = mu.get_device()
 print(mu.describe_device(DEVICE))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. 总览：一张诊断流程图
 #
 # 训练完一个模型，结果不满意，先别急着换模型或调参数。按下面的顺序问两个问题：
@@ -48,12 +48,12 @@ print(mu.describe_device(DEVICE))
 ax = xp.plot_decision_flow()
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 从上往下读：左半边处理"训练集都学不好"，右半边处理"训练集学好了、验证集不好"。右半边多了一个问题，用来分辨过拟合和失配：在和训练数据同分布、但没参与训练的留出数据上，成绩是不是也一样差，而且多给这类数据会不会变好？下面每个分支都用一个真实的小实验演示。
 #
 # 全章使用 MNIST-1D：每条信号是长度为 40 的一维序列，标签是 0–9 共 10 类，由 `mnist1d` 包离线生成。我们把生成器的 4000 条训练信号当作"手里的数据"，另外 1000 条测试信号只用来做最后的检验。本章的网络都很小：它们的矩阵乘法小到拆给多个 CPU 线程反而更慢，所以训练单元都放在 `with mu.cpu_threads(1):` 里（离开代码块后线程数自动恢复）。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 每次训练都走课程统一的训练循环 `mu.fit`。下面这个小函数只是把本章共用的设置写在一处：交叉熵损失、每步从数据中有放回地随机抽一批（`mu.RandomBatches`；`batch_size=None` 表示每步都用全部数据），在第 0 步、每 `eval_every` 步和最后一步，用评估模式在**未增强**的训练集和 `eval_sets` 上记录损失与准确率（记在 `History` 里，名字是 `"train_loss"`、`"valid_acc"` 这样的"数据集_指标"）。
 
 # %% tags=["nbval-check-output"]
@@ -63,7 +63,7 @@ x_test, y_test = data.x_test, data.y_test
 print(data)
 print("classes:", torch.bincount(y_pool).tolist())
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 训练集中 10 个类别各约 400 条，类别基本均衡，所以随机乱猜的准确率约为 10%，对应的交叉熵是 $\ln 10 \approx 2.303$。后面看到损失停在 2.30 附近，就说明模型什么也没学到。
 
 # %%
@@ -78,7 +78,7 @@ def train(net, x, y, *, steps, lr, batch_size=None, optimizer="sgd", eval_sets=N
                   valid={"train": (x, y), **(eval_sets or {})}, metrics={"acc": mu.accuracy},
                   eval_every=eval_every or steps, eval_at_start=True, device=DEVICE, seed=seed, progress=False)  # fmt: skip
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. 训练损失大：模型偏差，还是优化失败？
 #
 # ### 2.1 深的网络至少和浅的一样有弹性
@@ -100,7 +100,7 @@ with torch.no_grad():
     torch.testing.assert_close(deep_copy(x_pool), shallow(x_pool))
 print("8-layer copy reproduces the 4-layer outputs on all 4000 signals: True")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 8 层网络能表示 4 层网络能表示的一切函数。所以如果 8 层网络训练后的**训练损失**比 4 层的高，原因只能是优化。
 #
 # ### 2.2 实验：同样的优化器、同样的步数，8 层 vs 4 层
@@ -135,7 +135,7 @@ gaps = [depth_runs[("default", 8, s)]["train_loss"][-1] - depth_runs[("default",
 print("train-loss gap (8 layers - 4 layers) per seed:", np.round(gaps, 2))
 assert all(g > 0.2 for g in gaps), "the deeper plain net should be clearly worse on the TRAINING set"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 红线（8 层）在相当长的一段时间里停在 $\ln 10$ 附近，完全没有在学，之后才慢慢下降；在同样的步数内，它的**训练**损失一直高于蓝线（4 层）。两个种子的结论相同。它在测试集上也更差，但这不是过拟合：过拟合要求训练损失小。这就是讲义中 20 层 vs 56 层故事在我们规模上的重现（这里是 4 层 vs 8 层）。
 #
 # ### 2.3 为什么会这样：信号一层层变弱
@@ -182,7 +182,7 @@ ax.set(title="Input signal left after each layer (8-layer plain MLP)", xlabel="L
 ax.legend()
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 默认初始化下，每一层输出随输入变化的幅度大约缩小为上一层的 0.4 倍（与推导的 $1/\sqrt6$ 接近；推导假设了均值为 0，所以只是近似），到最后一层只剩第一层的万分之五左右；He 初始化下基本保持不变。**模型（能表示的函数集合）没变，只是起点不同。** 如果换个起点训练损失就明显下降，那就坐实了这是优化问题。
 
 # %% tags=["nbval-ignore-output"]
@@ -205,12 +205,12 @@ for seed in (0, 1):
     assert final[("he", 8, seed)] > final[("he", 4, seed)] + 0.05, "at our scale the deeper net is still behind"
 print("8 layers: He init lowers the training loss; the 4-layer net still trains to a lower loss.")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 只改初始化，8 层网络的训练损失就大幅下降，说明原来的问题确实出在优化。但即使用了 He 初始化，同样 1000 步内 8 层的普通网络仍比 4 层的训练损失高一些——这正是残差网络（ResNet）论文观察到的"退化"现象：更深的普通网络更难优化。后面的章节会讲更好的优化器（第 6 章）和批归一化（Batch Normalization，第 8 章）。
 #
 # **实用建议**：先训练一个简单、容易优化的模型（浅网络，甚至线性模型），记下它的训练损失作为基准；更有弹性的模型如果在训练集上还不如它，就先去修优化，而不是继续加大模型。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. 训练损失小、测试损失大：过拟合
 #
 # ### 3.1 一个极端的例子
@@ -232,7 +232,7 @@ test_acc = float(np.mean(lookup_model(x_test) == y_test.numpy()))
 print(f"lookup table: train accuracy {train_acc:.2f}, test accuracy {test_acc:.2f}")
 assert train_acc == 1.0 and test_acc < 0.2
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 训练准确率 100%，测试准确率和瞎猜（10%）差不多。弹性很大的模型在训练数据之外"自由发挥"，离这种极端并不远。
 #
 # ### 3.2 模型弹性越大，越容易过拟合
@@ -283,7 +283,7 @@ assert np.all(np.diff(va[: i_min + 1]) < 0) and np.all(np.diff(va[i_min:]) > 0),
 assert tr_acc[-1] > 0.97 and abs(va_acc[-1] - 0.40) < 0.03, "width 64: about 100 % training, about 40 % validation accuracy"
 assert va[-1] > tr[-1] + 2, "width 64: validation loss far above training loss"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 左图是损失，右图是准确率。训练损失随宽度每增大一档都下降，宽度 64 时降到 0.2 以下（乱猜的水平是 2.30），训练准确率接近 100%；验证损失先降后升，呈 U 形，最低点在宽度 4。宽度 64 的网络验证准确率只有约 40%，验证损失比训练损失高出 2 以上：训练集和验证集之间的差距巨大，这就是过拟合，模型把训练数据背了下来，学到的东西只有一小部分能推广到新数据。
 #
 # 但是右图里，验证**准确率**并没有跟着验证损失一起变差：它大体随宽度上升（宽度 8 处略降），宽度 64 最高。两个指标给出了不同的答案：按验证损失该选宽度 4，按验证准确率该选宽度 64。该相信哪一个、为什么会分歧，在第 5.1 节用测量回答。窄网络的问题则相反：训练准确率本身就低（宽度 2 只有 0.34），那是模型偏差。
@@ -322,7 +322,7 @@ assert np.all(np.diff(test_loss_by_n) < 0), "test loss should fall with every in
 assert test_loss_by_n[-1] < 0.4 * test_loss_by_n[0]
 assert np.all(np.diff(loss_gap) < 0) and np.all(np.diff(acc_gap) < 0), "the gap should shrink at every step"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 数据越多，模型越难把每条数据都"背"下来：训练损失上升，测试损失大幅下降，两者的差距（过拟合的程度）每多一档数据都在缩小，用损失量（测试减训练）和用准确率量（训练减测试）都是如此（上面打印的两行，断言逐档检查）。
 #
 # ### 3.4 数据增强
@@ -342,7 +342,7 @@ axes[0].legend(fontsize="small")
 fig.suptitle("Original signal (black) and three augmented copies (thin lines)", y=1.02)
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 黑线是原始信号，彩色细线是它的三个增强版本：形状稍有平移、伸缩和抖动，但一看仍是同一个数字。
 #
 # 注意不能"瞎增强"：讲义提醒图像一般不能上下颠倒。对我们的信号来说，"上下颠倒"就是乘以 $-1$，它会把一个数字变成生成器从不产生的形状。下面在 1000 条训练数据上比较三种做法：不增强、合理增强、合理增强再随机上下颠倒一半。
@@ -389,12 +389,12 @@ assert aug_runs["shift+scale+noise"]["test_loss"][-1] < aug_runs["none"]["test_l
 assert acc["shift+scale+noise"] > acc["none"] + 0.05 and acc["+ upside down"] < acc["shift+scale+noise"] - 0.1
 assert acc["shift+scale+noise"] > size_runs[2000]["test_acc"][-1] - 0.05, "about as good as twice the real data"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 合理的增强让训练损失上升（背不下来了）、测试损失明显下降，测试准确率提高，效果接近把真实数据翻一倍（对照 3.3 中 n = 2000 那一行）。而随机上下颠倒让测试准确率反而下降：增强必须符合数据真实的变化方式。
 #
 # 除了加数据，另一类办法是给模型加限制：更少的参数、共享参数（第 9 章的 CNN）、正则化（Regularization）、早停（Early Stopping）、Dropout 等。限制太多又会回到模型偏差，所以同样需要第 5 节的方法来挑。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. 失配：训练和测试来自不同的分布
 #
 # 假设测试数据来自另一台传感器，它的基线漂移（baseline drift）大得多。我们用 MNIST-1D 自己的生成器模拟：把控制线性漂移（shear）的参数 `shear_scale` 从默认的 0.75 调到 4.0，其余完全相同。
@@ -410,7 +410,7 @@ axes[0].set_ylabel("signal")
 axes[0].legend(fontsize="small")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 右边的信号带着明显的倾斜。第 3.3 节训练的 5 个模型在训练时都额外记录了它们在这批"漂移"信号上的表现，下面把正常测试集和漂移测试集的准确率放在一起看：
 
 # %%
@@ -429,7 +429,7 @@ print("same distribution:", np.round(acc_match, 2), "\ndrifting sensor:  ", np.r
 assert np.all(np.diff(acc_match) > 0) and acc_match[-1] - acc_match[0] > 0.2, "more data helps at every step"
 assert np.ptp(acc_drift) < 0.03 and abs(acc_drift.mean() - 0.15) < 0.02, "flat at about 15 %, whatever the data size"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 同分布测试集的准确率随数据量每增加一档都上升；漂移传感器的准确率始终停在 15% 左右（各数据量之间相差不到 0.03），几乎不随训练数据增加而改变。这就是失配：问题不在数据量，而在于训练数据没有覆盖测试时会遇到的情况。
 #
 # **怎样分辨过拟合和失配**（流程图里右下那个问题）。两者的共同点都是训练损失小、测试损失大，区别要靠测量：
@@ -448,10 +448,10 @@ mismatch_gap = acc_match - acc_drift
 assert np.all(mismatch_gap > 0.1), "at every size the drifting test set is far below held-out data of the training kind"
 assert np.all(np.diff(mismatch_gap) > 0), "more training data widens the mismatch gap at every step"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 每个数据量上，漂移测试集都比同分布的留出数据差 0.1 以上，而且训练数据越多，这个失配落差越大（每一档都变大）；与此同时，过拟合的落差（训练减同分布）在一档档缩小。所以面对一个测试成绩差的模型，先在同分布的留出数据上量一下：差距出现在"训练 → 留出"之间就按过拟合处理（更多数据、增强、限制模型），出现在"留出 → 测试"之间就是失配，要了解测试数据是怎么产生的（例如收集新传感器的数据，或把漂移作为一种增强加进训练），再多同分布的数据也没用。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. 模型选择：怎样挑出在新数据上表现好的模型
 #
 # ### 5.1 验证集，以及按哪个指标选
@@ -477,7 +477,7 @@ assert abs(va_acc[i_acc] - te_acc[i_acc]) < 0.02, "the chosen model: test accura
 assert np.abs(va_acc - te_acc).max() < 0.05, "every width: validation accuracy within 0.05 of test accuracy"
 assert te_acc[widths.index(by_acc)] > te_acc[widths.index(by_loss)], "the goal's metric picks the better model"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 按验证准确率选出宽度 64，它的测试准确率与验证准确率相差不到 0.02；按验证损失会选出宽度 4，测试准确率低得多（上面两行）。每个宽度的验证准确率与测试准确率都相差不到 0.05，所以验证集给出了可靠的估计。不过宽度 16 和宽度 64 的验证准确率只差一点点，单次划分里这么小的差距可能只是运气；5.2 节的交叉验证会在三折上分别比较它们。
 #
 # 为什么两个指标会分歧？交叉熵对"很自信地答错"惩罚极重：正确类别的概率是 $p$ 时，这一笔的损失是 $-\ln p$，$p$ 越接近 0 损失越大，没有上限。下面把验证集上答错的信号单独拿出来，看宽度 4 和宽度 64 的网络在这些信号上的平均损失：
@@ -495,7 +495,7 @@ with torch.no_grad():
 assert int(wrong.sum()) < n_wrong_4, "width 64 gets fewer validation signals wrong"
 assert float(per_signal[wrong].mean()) > 2 * wrong_loss_4, "... but its mistakes cost over twice as much loss each"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 宽度 64 答错的信号更少，但每一个答错的信号平均贡献的损失是宽度 4 的两倍以上：它答错时非常自信（给正确类别的概率极小）。平均下来，它的验证损失反而最高。如果目标是"分对"，这些自信的错误并不比不自信的错误更糟，准确率才是该看的指标；如果目标本身要求可靠的概率（例如要根据概率做决策），那么损失（或其他衡量概率质量的指标）才是该看的指标。所以先想清楚目标，再决定按什么选。
 #
 # 另外要说明：宽度 64 虽然按准确率胜出，它仍然严重过拟合（训练准确率 0.99），第 3.3、3.4 节里更多的数据和合理的增强都让它在测试集上更好；"挑选"只是在给定的候选里选最好的，并不能消除过拟合。
@@ -517,7 +517,7 @@ for i, ((tr_hand, va_hand), (tr_sk, va_sk)) in enumerate(zip(folds, sk_folds, st
     print(f"fold {i}: train {len(tr_hand)}, valid {len(va_hand)}, first valid indices {va_hand[:4].tolist()}")
 print("hand-made folds == sklearn KFold folds: True")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 手写的分折与 sklearn 完全一致（每个样本恰好当一次验证数据）。下面用 3 折交叉验证在宽度 {2, 4, 16, 64} 中选一个，每个候选训练 3 次（为节省时间，每次 1000 步）：
 
 # %% tags=["nbval-ignore-output"]
@@ -542,7 +542,7 @@ for f in range(K):  # every fold on its own, not only the means
     assert cv_acc[64][f] > max(cv_acc[w][f] for w in others), f"fold {f}: width 64 has the best accuracy"
 assert cv_by_acc == by_acc, "cross-validation by accuracy agrees with the single validation split"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 两个指标的分歧在每一折上都重复出现：宽度 64 在每一折上的验证损失都比其他每个宽度高出 0.5 以上，而它在每一折上的验证准确率也都是最高的（断言逐折检查）。按目标指标（准确率）做交叉验证，选出的仍是宽度 64，与 5.1 的单次验证集一致；按损失则选宽度 4。几个窄网络之间的准确率差距很小（几个百分点），单次划分时它们的排名可能因运气而变，k 折平均更稳。选定之后，用全部 1000 条训练数据重新训练这个宽度，它就是最终提交的模型（它在测试集上的表现可在 5.1 的表格中查到：同一宽度、同一数据）。
 #
 # ### 5.3 公开测试集的陷阱（public / private leaderboard）
@@ -560,7 +560,7 @@ assert board["best_public"] >= 0.6 and abs(board["best_private"] - 0.5) < 0.15
 ax = mu.model_selection.plot_leaderboard(board)
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 每个点是一个瞎猜的模型。公开分数最高的那个（红星）在公开集上看起来远超 50%，可它在私有集上又落回 50% 附近：它赢在运气，而不是本事。挑得越多、公开集越小，这种"幸运的赢家"就越夸张。用滑块试试：
 
 # %% tags=["nbval-ignore-output"]
@@ -578,7 +578,7 @@ leaderboard_widget = mu.interactive_figure(
 )
 leaderboard_widget
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 没有内核时，看下面这张静态图：对每种公开集大小和提交数量，重复 200 次模拟，画出"公开赢家"的公开分数比它的私有分数平均高出多少。
 
 # %%
@@ -598,10 +598,10 @@ ax.legend()
 plt.show()
 assert abs(optimism[50][0]) < 0.02 and optimism[50][-1] > 0.15 and optimism[1000][-1] < optimism[50][-1] / 2
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 只试一个模型时，公开分数是无偏的（差距约为 0）；试得越多，赢家的公开分数越虚高。公开集越大，虚高越小，但不会消失。所以：用验证集（或交叉验证）挑模型，公开测试集只用来偶尔确认，不要拿它反复调参。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 小结
 #
 # - 诊断顺序：先看**训练**损失，再看**测试**（验证）损失。
@@ -611,7 +611,7 @@ assert abs(optimism[50][0]) < 0.02 and optimism[50][-1] > 0.15 and optimism[1000
 # - 用验证集或 k 折交叉验证挑模型，按最终被评判的指标（这里是准确率）挑；损失是它的平滑替身，两者分歧时以目标指标为准。
 # - 反复拿公开测试集挑模型，会挑到"运气好"的模型，在私有测试集上露馅。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 练习
 #
 # **练习 1**：用 $k = 5$ 折划分 103 个样本（不打乱），每一折的验证集各有多少个样本？按折的顺序给出一个列表。
@@ -620,13 +620,13 @@ assert abs(optimism[50][0]) < 0.02 and optimism[50][-1] > 0.15 and optimism[1000
 answer = None  # 你的答案，例如 [20, 20, 20, 20, 23]
 ex.check_fold_sizes(answer)
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution
 answer_ref = [len(valid) for _, valid in mu.model_selection.kfold_indices(103, 5)]
 assert ex.check_fold_sizes(answer_ref)
 print("参考答案已通过检查。")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 2**：实现 `fold_ids(n, k)`：返回长度为 `n` 的整数数组，第 `i` 个元素是样本 `i`（不打乱）所在验证折的编号 0…k−1，规则与 `KFold` 相同（前 `n % k` 折多一个样本）。检查器在随机的 `n`、`k` 上把你的结果与参考实现比较，并指出第一个不同的样本。
 
 # %%
@@ -637,7 +637,7 @@ def fold_ids(n, k):
 ex.check_fold_ids(fold_ids)
 
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution
 def fold_ids_ref(n, k):
     sizes = np.full(k, n // k)
@@ -648,27 +648,27 @@ def fold_ids_ref(n, k):
 assert ex.check_fold_ids(fold_ids_ref)
 print("参考答案已通过检查。")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 3**：一个 12 层的普通网络，训练 2000 步后**训练**损失为 1.4；同样设置下 4 层网络的训练损失为 0.7。最可能的问题是什么？从 `"model bias"`、`"optimization"`、`"overfitting"`、`"mismatch"` 中选一个。
 
 # %%
 answer = None  # 你的答案
 ex.check_deep_net_diagnosis(answer)
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution
 answer_ref = "optimization"
 assert ex.check_deep_net_diagnosis(answer_ref)
 print("参考答案已通过检查。")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 4**：用 `mu.model_selection.leaderboard_simulation(n_models=500, n_public=200, n_private=200, true_accuracy=0.7, seed=1)` 模拟一次排行榜，求公开赢家的"公开分数 − 私有分数"。
 
 # %%
 answer = None  # 你的答案（一个数）
 ex.check_leaderboard_gap(answer)
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution
 result_ref = mu.model_selection.leaderboard_simulation(n_models=500, n_public=200, n_private=200, true_accuracy=0.7, seed=1)
 answer_ref = result_ref["best_public"] - result_ref["best_private"]

@@ -8,7 +8,7 @@
 #     name: mlnote
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 第 5 章 临界点与海森矩阵（Critical Points & the Hessian）
 #
 # **学习目标**
@@ -40,7 +40,7 @@ mu.seed_everything(SEED)
 DEVICE = mu.get_device()
 print(mu.describe_device(DEVICE))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. 梯度为零，不一定是最小值
 #
 # 梯度下降（Gradient Descent）每一步都按 $-\nabla L$ 走，所以一旦 $\nabla L = 0$，参数就不再变化。我们把所有梯度为零的点统称为**临界点**。但"走不动了"并不等于"到谷底了"：
@@ -77,10 +77,10 @@ fig.colorbar(cs, ax=axs[3])
 fig.tight_layout()
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 红点处梯度都为零。前三幅里只有 $x^2$ 的红点是谷底；第四幅（右下）的等高线呈"X"形：左右两侧高、上下两侧低，原点在一个方向上是最低点，在另一个方向上却是最高点。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. 二阶泰勒展开：一个点附近的误差曲面长什么样
 #
 # 先看一维。函数 $f$ 在点 $x_0$ 附近可以用它在 $x_0$ 的值、斜率和弯曲程度来近似（泰勒展开，Taylor Expansion）：
@@ -117,7 +117,7 @@ ax.set(title="Taylor approximations around x0 = 0.5", xlabel="x", ylabel="f(x)",
 ax.legend(fontsize="small")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 在红点附近，抛物线几乎贴着真实曲线，切线则很快偏开；离得越远，两种近似都越不准。上面的数字说的是同一件事：步长缩小 10 倍，一阶近似的误差缩小约 100 倍（$\propto h^2$），二阶近似的误差缩小约 1000 倍（$\propto h^3$）。
 #
 # 多维时，参数是一个向量。设参数向量为 $\boldsymbol\theta$，在某个点 $\boldsymbol\theta'$ 附近，损失可以近似为
@@ -155,7 +155,7 @@ for point in ([0.0, 0.0], [0.6, -0.4], [1.5, 2.0]):
     torch.testing.assert_close(H, torch.autograd.functional.hessian(loss_notes, w))
     print(f"w = {point}: H = {(np.round(H.numpy(), 3) + 0.0).tolist()}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 四种算法在三个点上完全一致。接下来检验泰勒展开本身：在一个**不是**临界点的位置 $\boldsymbol\theta'=(0.6,-0.4)$，沿一个固定方向 $\mathbf d$ 走一小步 $\varepsilon\mathbf d$，比较真实损失与一阶、二阶近似。一阶近似的误差应按 $\varepsilon^2$ 缩小，二阶近似的误差应按 $\varepsilon^3$ 缩小（这里 $L$ 是四次多项式，所以二阶误差的主项恰好是三阶项）。
 
 # %% tags=["nbval-check-output"]
@@ -185,7 +185,7 @@ ax.set(title="Taylor approximation error near theta' = (0.6, -0.4)", xlabel="ste
 ax.legend()
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 两条折线分别贴着斜率 2 和 3 的参考线：步子缩小 10 倍，二阶近似的误差缩小约 1000 倍。所以在一个点**很近**的地方，$\mathbf g$ 与 $\mathbf H$ 就决定了曲面的形状。
 #
 # ### 二次型：$\mathbf v^\top\mathbf H\mathbf v$ 是什么
@@ -217,7 +217,7 @@ print(f"v^T H v over 2000 unit vectors: from {rayleigh.min():.3f} to {rayleigh.m
 assert lam0[0] - 1e-12 <= rayleigh.min() and rayleigh.max() <= lam0[1] + 1e-12
 assert abs(rayleigh.min() - lam0[0]) < 1e-3 and abs(rayleigh.max() - lam0[1]) < 1e-3  # reached at the eigenvectors
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 三种写法给出同一个数；2000 个随机方向上的二次型都落在两个特征值之间，最小、最大值几乎正好等于 $\lambda_{\min}$、$\lambda_{\max}$（在对应的特征向量方向上取到）。这个点的两个特征值一正一负，所以有的方向向上弯、有的方向向下弯。
 #
 # 到了临界点，$\mathbf g=\mathbf 0$，只剩二次项 $\tfrac12\mathbf v^\top\mathbf H\mathbf v$（$\mathbf v=\boldsymbol\theta-\boldsymbol\theta'$）：
@@ -231,7 +231,7 @@ assert abs(rayleigh.min() - lam0[0]) < 1e-3 and abs(rayleigh.max() - lam0[1]) < 
 #
 # 最后一行笔记里没有，但在神经网络里非常常见，第 6、7 节会反复遇到。`mu.critical_points.classify_critical_point` 就按这张表分类（"零"用相对容差判断：$|\lambda|\le \text{tol}\cdot\max|\lambda|$）。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. 笔记的例子：原点是鞍点
 #
 # 在 $(w_1,w_2)=(0,0)$：$\mathbf g=\mathbf 0$，$\mathbf H=\begin{pmatrix}0&-2\\-2&0\end{pmatrix}$。它的特征值是 $\pm2$，对应的单位特征向量分别是 $\mathbf u_-=(1,1)/\sqrt2$（$\lambda=-2$）和 $\mathbf u_+=(1,-1)/\sqrt2$（$\lambda=+2$）。验证，并看看这个点被分成哪一类：
@@ -267,10 +267,10 @@ ax3.view_init(elev=35, azim=-60)
 fig.tight_layout()
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 左图：两条深色"山谷"是 $w_1w_2=1$ 这条双曲线，损失在那里为 0；原点（白点）夹在两条山谷之间。红线是负特征值的方向 $\mathbf u_-$：沿它走，两端都通向山谷，损失下降；蓝线 $\mathbf u_+$ 沿它走两端都上升。右图是同一曲面的立体图，红、蓝曲线就是曲面沿这两个方向的截面：一条向下弯，一条向上弯——典型的马鞍形。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. 沿负特征值的特征向量逃离鞍点
 #
 # 在临界点沿单位特征向量 $\mathbf u$ 走一段距离 $\alpha$（本章用 $\alpha$ 表示沿某个方向走多远，$\eta$ 只留给学习率）：$\mathbf v=\alpha\mathbf u$，二次项变成 $\tfrac12\alpha^2\,\mathbf u^\top\mathbf H\mathbf u=\tfrac12\lambda\alpha^2$。只要 $\lambda<0$，泰勒展开就预言损失会下降：这里 $L\approx 1-\alpha^2$。真实值可以直接算：$w_1=w_2=\alpha/\sqrt2$，所以 $L=(1-\alpha^2/2)^2$。下表的泰勒预测用的是自动微分算出的 $\mathbf H$（$L(\mathbf 0)+\tfrac12\alpha^2\mathbf u_-^\top\mathbf H\mathbf u_-$），不是手写的 $1-\alpha^2$：
@@ -289,7 +289,7 @@ for alpha in (0.05, 0.2, 0.5, 1.0):
 assert 1e-6 < true_down[0.05] - taylor_down[0.05] < 2e-6  # small step: the Taylor prediction is off by ~1e-6
 assert abs(taylor_down[1.0]) < 1e-12 and abs(true_down[1.0] - 0.25) < 1e-12  # alpha = 1: predicts 0, truly 0.25
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 沿 $\mathbf u_-$ 走，损失每一次都低于原点的 1；沿 $\mathbf u_+$ 走则高于 1。步子小时泰勒预测几乎准确（$\alpha=0.05$ 时差距约 $1.6\times10^{-6}$），步子大了以后四次项开始起作用，预测就偏了（$\alpha=1$ 时预测 0、真实 0.25），但"下降"这个方向性结论依然成立。
 #
 # ### 为什么是"最负"的特征值对应的方向？
@@ -351,7 +351,7 @@ ax1.legend(fontsize="small")
 fig.tight_layout()
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 左图：凡是二次型为负的方向（$0^\circ$ 到 $90^\circ$ 之间）损失都下降，下降最多的正是 $\mathbf u_-$ 所在的 $45^\circ$；$90^\circ$ 到 $180^\circ$ 的方向都上升，$\mathbf u_+$（$135^\circ$）上升最多。右图：每个点是一个随机方向，横轴是它的二次型、纵轴是真实的变化，几乎排成一条直线；左半边（二次型为负）全部在 0 以下，最低的点是 $\lambda=-2$ 的特征向量（红星），$\lambda=-0.5$ 的特征向量（橙星）也下降，但少得多。所以只要有负特征值，就有路可走，而最负的那个特征向量是二阶意义下最快的出口。
 #
 # ### 梯度下降自己能走出来吗？
@@ -409,7 +409,7 @@ assert steps_to_escape[0.3] < 10
 assert pulled_back.losses[-1] - 1 < 1e-9 and np.linalg.norm(pulled_back.points[-1]) < 1e-6  # GD converges to the saddle
 assert abs(pulled_then_out.losses[closest] - 1) < 1e-4 and pulled_then_out.losses[-1] < 0.1  # ... unless nudged off the line
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # - 从 $\mathbf u_+$ 这条线上（$0.5\,\mathbf u_+$）出发：梯度始终沿着这条线指向原点，梯度下降**收敛到鞍点**，损失停在 1——它看起来和"收敛到最小值"一模一样，只看损失曲线分辨不出来。
 # - 同一点再沿 $\mathbf u_-$ 偏 $10^{-6}$：先被拉到鞍点旁边（损失与 1 只差 $10^{-4}$ 以内），在那里停留几十步，然后离开，滑进山谷。
 # - $\alpha=10^{-6}$、$10^{-3}$（沿 $\mathbf u_-$）：它们确实会离开，但前面一大段损失几乎不动。原因是沿 $\mathbf u_-$ 的偏离每一步只被放大 $1+\eta|\lambda| = 1+0.1\times2=1.2$ 倍，所以起点每近 1000 倍，就要多走 $\ln 1000/\ln 1.2\approx 38$ 步——上面的测量与这个预测一致。这就是训练在鞍点附近"卡住一段时间、然后突然下降"的样子。
@@ -417,7 +417,7 @@ assert abs(pulled_then_out.losses[closest] - 1) < 1e-4 and pulled_then_out.losse
 #
 # 实际训练中几乎不会这么做：算海森矩阵太贵，而梯度的噪声和数值误差往往就够把参数推离鞍点。这里的价值在于看清：**鞍点不是死路，负特征值的特征向量就是出口**。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. 交互：在二维曲面上任选一点
 #
 # `mu.critical_points.inspect_point` 对任意一点算出梯度、精确海森矩阵、特征值与特征向量，并判断类型（梯度不为零时是 "not critical"）；`mu.critical_points.find_critical_point` 用牛顿法（Newton's Method，$\boldsymbol\theta\leftarrow\boldsymbol\theta-\mathbf H^{+}\mathbf g$）找到离起点最近的临界点。注意牛顿法只解方程 $\nabla L=0$，所以**鞍点和最大值对它和最小值一样有吸引力**——这正是二阶方法在神经网络里不能直接照搬的原因之一。
@@ -469,10 +469,10 @@ plt.show()
 print(kinds)
 assert kinds == ["local minimum", "saddle point", "local maximum", "degenerate", "degenerate"]
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 五幅图（按行从左到右）都是从一个普通点出发、用牛顿法"吸"到的临界点：(1) $(1,0)$ 是局部最小值（两个特征值都为正）；(2) 同一曲面的原点是鞍点；(3) 圆环曲面中心是局部最大值；(4) 笔记曲面的谷底 $w_1w_2=1$ 上任一点：一个特征值为正、另一个**恰好为零**（沿山谷方向完全平坦），二阶检验只能给出"degenerate"——尽管它其实是全局最小值；(5) 猴鞍（Monkey Saddle）在原点的海森矩阵全为零，二阶信息完全失效，它其实是鞍点（三个方向下降、三个方向上升）。在交互图里从别处勾选"跳到最近的临界点"试试：牛顿法在这种退化点附近收敛很慢，停在离原点约 $10^{-7}$ 的地方，那里的特征值约为 $\pm10^{-6}$，相对容差会把它判成鞍点——结论对了，但理由很脆弱。也就是说，**零特征值出现时，只看二阶导数可能得不出结论**。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. 小网络的精确海森矩阵
 #
 # 换成真正的神经网络：一个 1-32-1 的 tanh 网络（97 个参数），用来拟合 64 个点的带噪声正弦曲线（生成的数据，噪声标准差 0.1）。损失是 MSE。`mu.hessian.loss_function_of_params` 把"损失作为全部参数（拉平成一个向量）的函数"写出来（内部用 `torch.func.functional_call`，不会改动模型），于是第 2 节的工具可以原样用上。
@@ -510,7 +510,7 @@ print("signs:", mu.critical_points.count_eigenvalue_signs(ev_zero), "->", mu.cri
 neg = ev_zero[ev_zero < -1e-9]
 print(f"negative eigenvalues: {len(neg)} of them, all {float(neg.mean()):.4f} (spread < 1e-9: {float(neg.max() - neg.min()) < 1e-9})")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 三种算法给出同一个 97×97 矩阵。这个点是鞍点，而且结构与笔记例子一模一样：每个隐藏单元的"输入权重 $w$、输出权重 $v$"这一对参数构成一个 $\begin{pmatrix}0&c\\c&0\end{pmatrix}$ 块，给出一对 $\pm|c|$ 特征值（32 个 $-0.446$ 和 32 个 $+0.446$）；32 个隐藏层偏置方向完全平坦（输出权重为零时，改变它们连二阶都不影响输出）；剩下 1 个正特征值属于输出偏置。
 #
 # 精确海森矩阵要多少时间？"从零开始"的做法是先求一次带计算图的梯度，再对 97 个分量各做一次反向传播；`torch.func.hessian` 用前向模式套反向模式、再加向量化（vmap）一次算完。在 97 个参数和 481 个参数的网络上现场计时：
@@ -535,7 +535,7 @@ for width in (32, 160):
     speed[th_w.numel()] = t_loop / t_func
     print(f"P = {th_w.numel():5d}: loop {t_loop * 1e3:7.1f} ms, torch.func {t_func * 1e3:7.1f} ms, speed-up x{t_loop / t_func:.1f}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 结果可能出乎意料：在写作本章的机器上（单线程 CPU），只有参数很少时 `torch.func` 才更快；到了几百个参数，逐行循环（它已经复用了梯度的计算图）反而更快。向量化省掉的是 Python 循环和调度的开销，计算量并没有减少；在 GPU 上情况可能不同（本章没有测量）。
 #
 # 训练之后呢？用 Adam 训练 1500 步，再看同一张特征值"体检表"。顺便对比一下高斯-牛顿矩阵（Gauss–Newton, $\mathbf G=\tfrac{2}{N}\mathbf J^\top\mathbf J$，$\mathbf J$ 是网络输出对参数的雅可比矩阵，Jacobian）：一些作业和论文用它代替海森矩阵，但它按构造就是半正定的（$\mathbf v^\top\mathbf G\mathbf v=\tfrac2N\|\mathbf J\mathbf v\|^2\ge0$），**永远看不到负曲率**，因此不能用来数鞍点。
@@ -563,10 +563,10 @@ print(f"Gauss-Newton:   min eig {max(float(ev_gn[0]), 0.0):.1e} (negative part i
 assert float(ev_trained[0]) < 0 and float(ev_gn[0]) > -1e-10
 assert abs(float(ev_gn[-1]) - float(ev_trained[-1])) / float(ev_trained[-1]) < 0.05
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 训练后损失已接近噪声水平（约 0.01），但梯度并不是严格的零，精确海森矩阵仍有（很小的）负特征值；高斯-牛顿矩阵的最大特征值与海森矩阵几乎相同（大曲率方向两者一致），最小特征值却只能是 0 附近的非负数。想要数鞍点，必须用精确的海森矩阵。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 再大一点：MNIST-1D 上的 40-20-10 分类网络（tanh，交叉熵，1030 个参数），500 个训练样本作为一个批次。`mu.hessian.model_hessian` 在参数超过 300 个时自动改用逐行循环（依据上面的计时）。比较初始化时和训练 500 步之后的整个特征值谱：
 
 # %% tags=["nbval-ignore-output"]
@@ -593,10 +593,10 @@ n_neg = {k: mu.critical_points.count_eigenvalue_signs(ev, 1e-4)["negative"] for 
 assert n_neg["500 Adam steps"] < 0.3 * n_neg["init"]  # far fewer negative directions after training ...
 assert n_neg["500 Adam steps"] >= 20  # ... but still dozens of them
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 初始化时的点根本不是临界点，正负曲率的方向数量相近；训练 500 步后，负特征值的个数大幅减少，谱变成"一大堆挤在 0 附近 + 少数几个明显为正的离群值"的形状——但仍有几十个小的负特征值（上面打印的 negative 一项），严格说它还是鞍点。这个形状（大部分方向几乎平坦、少数方向很陡）在更大的网络上也被反复观察到，下一节会更系统地数一数。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. 鞍点和局部最小值，哪个更常见？
 #
 # 讲义中的实验：训练很多网络直到梯度接近零，对每个停下来的点计算**最小值比例（Minimum Ratio）**
@@ -627,7 +627,7 @@ u = lambda *shape, scale=1.0: (torch.rand(*shape, dtype=torch.float64) * 2 - 1) 
 theta = torch.cat([u(N_NETS, HID), u(N_NETS, HID), u(N_NETS, HID, scale=HID**-0.5), u(N_NETS, 1, scale=HID**-0.5)], 1)
 stop_at = torch.tensor([0, 5, 10, 20, 40, 80, 150, 250, 400, 600, 900, 1200] * 2)  # Adam steps per net
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 上面先确认批量版的损失与 `nn.Sequential` 的结果一致。下面是两个阶段，各是一次 `mu.fit`，每一步的更新写在这里：先训练（一个回调函数（callback）在每个网络自己的停止步保存快照），再最小化梯度范数 $\|\mathbf g\|^2$。梯度范数的梯度需要二次反向传播（`create_graph=True`），也就是第 2 节的海森-向量积。
 
 # %% tags=["nbval-ignore-output"]
@@ -686,7 +686,7 @@ loss_crit = batched_losses(theta_crit)
 torch.testing.assert_close(H_all[0], mu.hessian.hessian_matrix(single_loss, theta_crit[0]))
 print(f"24 nets: {time.perf_counter() - t_start:.1f} s")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 把结果整理成表。"零"特征值怎么算是关键：这些点并不是严格的临界点（$\|\mathbf g\|$ 在 $10^{-4}$～$10^{-1}$ 之间），数值上 $|\lambda|$ 小于 $\|\mathbf g\|$ 量级的曲率都不可信。下面用两种相对容差各数一次：严格的 $10^{-6}\lambda_{\max}$（几乎只把数值噪声当零）和宽松的 $10^{-4}\lambda_{\max}$（约 $2\times10^{-3}$，与低损失点的 $\|\mathbf g\|$ 同量级）。
 
 # %% tags=["nbval-ignore-output"]
@@ -720,7 +720,7 @@ for ax, key, title in [
 fig.colorbar(sc, ax=axs, label="# flat eigenvalues (tol 1e-4)")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # "零"的容差应该取多大，没有唯一答案。下面的滑块（需要内核）直接改容差，看散点怎么移动；勾掉"只数有曲率的方向"就是讲义的原始定义（平坦方向也算进分母）。上面三幅静态图就是三个典型取值。
 
 # %% tags=["nbval-ignore-output"]
@@ -741,7 +741,7 @@ ratio_widget = mu.interactive_figure(
 )
 ratio_widget
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 先检查几条能失败的结论（容差见代码），再解读图。
 
 # %% tags=["nbval-ignore-output"]
@@ -771,7 +771,7 @@ assert 1.5e-4 < span(low, "gnorm")[0] < 3e-4 and span(low, "gnorm")[1] < 5e-3
 assert 0.4 <= span(rows, "ratio_strict")[0] and span(rows, "ratio_strict")[1] < 0.7  # no clean local minimum
 print("checks passed")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # **我们看到的（24 个 1-32-1 网络，数值见上表）：**
 #
 # - 高损失的点（损失 0.18～0.40，大多数在 0.35 以上，网络几乎只输出一条平线）都是**明确的鞍点**：几十个方向有明显的负曲率，在"有曲率的方向"里正的只占一半到三分之二（三幅图的上方）。
@@ -780,7 +780,7 @@ print("checks passed")
 # - 只有右图（只数有曲率的方向）重现了讲义散点图的形状：损失越低，比例越接近 1。
 # - 讲义说"从来没有真正到达局部最小值"。在我们的规模上，这句话成立，但原因主要不是"剩下少量负曲率方向"，而是点附近是一片几乎平坦的区域：梯度没有精确到零（低损失点的 $\|\mathbf g\|$ 在 $2\times10^{-4}$～$5\times10^{-3}$ 之间），许多方向的曲率比梯度还小，二阶检验本身就给不出明确的答案（还记得第 5 节的"degenerate"）。这也是为什么要把接近零的特征值单独计数。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 8. 放大规模：不写出海森矩阵
 #
 # 参数有 $P$ 个时，海森矩阵有 $P^2$ 个元素：$10^5$ 个参数就是 $10^{10}$ 个数（float32 要 40 GB），不可能直接构造。但很多问题只需要海森矩阵**乘一个向量**：$\mathbf H\mathbf v=\nabla_{\boldsymbol\theta}\big(\mathbf g^\top\mathbf v\big)$，即对"梯度与 $\mathbf v$ 的内积"再做一次反向传播，代价与一次梯度差不多。有了 HVP：
@@ -815,7 +815,7 @@ means_30, se_30 = np.array([e.mean for e in est_30]), np.mean([e.stderr for e in
 print(f"40 seeds x 30 probes: spread (std) of the estimates {means_30.std(ddof=1):.2f}, mean reported stderr {se_30:.2f}")
 assert 0.7 < means_30.std(ddof=1) / se_30 < 1.4  # the reported stderr matches the spread actually seen
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 前三个特征值与精确值一致到 6 位有效数字（最小特征值很接近零，Lanczos 对它收敛得更慢，但符号与量级一致）。Hutchinson 估计要和两样东西对照：估计值与精确的迹相差不到 3 个"真正的"标准误——这个标准误由精确的 $\mathbf H$ 算出（$\pm1$ 探针的方差是 $2\sum_{i\ne j}H_{ij}^2$），不是估计器自己报的；估计器报告的标准误与它相差不到 25%，并且与 40 个种子上估计值实际的离散程度一致。这样，后面在大网络上（没有精确答案）读它报的标准误才有依据。
 #
 # 现在换成一个大网络：MNIST-1D（40 维的一维"手写数字"信号，10 类）上的 40-300-300-10 多层感知机，共 105,610 个参数。训练 3 个 epoch 后，在 500 个训练样本组成的批次上分析它的海森矩阵。
@@ -834,7 +834,7 @@ ce = nn.CrossEntropyLoss()
 print(f"parameters: {n_params}, mean training loss over the 3rd epoch: {history.per_epoch('loss')[-1]:.3f}")
 assert n_params >= 100_000
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 先"从零开始"写 HVP 和幂迭代：求一次带计算图的梯度 $\mathbf g$（`create_graph=True`），之后每次 $\mathbf H\mathbf v$ 都是对 $\mathbf g^\top\mathbf v$ 再反向传播一次（计算图保留、重复使用）。再与 `mu.hessian.top_eigenvalues`（Lanczos）对比：
 
 # %% tags=["nbval-ignore-output"]
@@ -872,7 +872,7 @@ print(f"power iteration: lambda_max = {lam_power:.3f} after {n_power} HVPs, {t_p
 print(f"Lanczos:         top-3 = {[round(v, 3) for v in top.eigenvalues.tolist()]} after {top.n_hvp} HVPs, {t_lanczos:.2f} s")
 assert top.converged and abs(lam_power - float(top.eigenvalues[0])) < 2e-3 * abs(lam_power)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 两种方法给出同一个最大特征值（相对差 < 0.2%），Lanczos 同时给出了前三个，所用 HVP 次数通常更少。再看最负的特征值和整个谱的"总曲率"——迹：
 
 # %% tags=["nbval-ignore-output"]
@@ -901,10 +901,10 @@ assert 0.07 < rel_se < 0.13  # "about 10 % of the mean"
 assert float(bottom.eigenvalues[0]) < 0  # a negative Ritz value proves a negative eigenvalue
 assert trace_est.mean > 100 * abs(float(bottom.eigenvalues[0]))  # trace far larger than |lambda_min|
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 左图：单个探针 $\mathbf v^\top\mathbf H\mathbf v$ 波动很大，平均值稳定得较快；阴影是 ±1 个标准误，它按 $1/\sqrt{n}$ 收窄，告诉我们估计还剩多少不确定性（30 个探针时约为均值的 10%）。最小的那个值是 30 次 Lanczos 迭代后的最小 Ritz 值（没有完全收敛：谱的这一端很密集），但 Ritz 值总是不小于真正的最小特征值，所以它为负就**证明**了海森矩阵确实有负特征值。右图：即使在训练了几轮的大网络上，海森矩阵仍有负特征值——这个点也是一个（或者说靠近一个）鞍点，只是负曲率远小于最大的正曲率。迹为正，且比最小 Ritz 值的绝对值大两个数量级以上，说明整体上"向上弯"的方向占主导，与第 7 节小网络的图景一致。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 小结
 #
 # - 梯度为零只说明到了**临界点**；要区分局部最小值、局部最大值和鞍点，需要二阶信息——**海森矩阵**。
@@ -914,25 +914,25 @@ assert trace_est.mean > 100 * abs(float(bottom.eigenvalues[0]))  # trace far lar
 # - 在我们的 24 个 1-32-1 网络上：高损失的停留点都是明确的鞍点；低损失点在有曲率的方向上几乎全为正，但绝大多数方向是平的，严格意义上没有一个点是局部最小值。
 # - 大网络用 HVP：Lanczos 求两端特征值、Hutchinson 估计迹（附标准误），不需要 $P^2$ 的内存。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 练习
 #
 # 每道题先把 `None` 换成你的答案再运行检查单元；参考答案在折叠的单元里（点击折叠处的 ••• 展开），它用另外的变量名，不会改动你的答案。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 1**：在笔记的损失 $L=(1-w_1w_2)^2$ 上，手算点 $(w_1,w_2)=(2,1)$ 处的海森矩阵（2×2），填入 `answer_1`。
 
 # %%
 answer_1 = None  # 你的答案，例如 [[a, b], [c, d]]
 ex.check_hessian_at_point(answer_1)
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution
 answer_1_ref = hessian_by_hand(torch.tensor([2.0, 1.0], dtype=torch.float64)).tolist()  # [[2, 6], [6, 8]]
 assert ex.check_hessian_at_point(answer_1_ref)
 print("参考答案已通过检查。")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 2**：写一个函数 `my_classify(H)`：输入一个临界点的海森矩阵 `H`（对称的 float64 张量），返回 `"local minimum"`、`"local maximum"`、`"saddle point"`、`"degenerate"` 之一。特征值满足 $|\lambda|\le10^{-5}\max|\lambda|$ 时算作零（`ex.CLASSIFY_TOL`）。不要调用 `mu.critical_points.classify_critical_point`，自己按第 2 节的表来写。检查函数会在几个随机旋转过的（非对角）矩阵上把你的结果与 `torch.linalg.eigvalsh` 得出的答案比较，并指出第一个不一致的矩阵。
 
 # %%
@@ -943,7 +943,7 @@ def my_classify(H):
 ex.check_classify_hessian(my_classify)
 
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution
 def my_classify_ref(H):
     ev = torch.linalg.eigvalsh(H)
@@ -959,7 +959,7 @@ def my_classify_ref(H):
 assert ex.check_classify_hessian(my_classify_ref)
 print("参考答案已通过检查。")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 3**：自己实现最小值比例 `my_minimum_ratio(eigenvalues, tol)`：$|\lambda|\le \text{tol}\cdot\max|\lambda|$ 的特征值算作零（不算正），返回"正特征值个数 / 特征值总数"。
 
 # %%
@@ -970,7 +970,7 @@ def my_minimum_ratio(eigenvalues, tol):
 ex.check_minimum_ratio(my_minimum_ratio)
 
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution
 def my_minimum_ratio_ref(eigenvalues, tol):
     ev = torch.as_tensor(eigenvalues, dtype=torch.float64)
@@ -981,14 +981,14 @@ def my_minimum_ratio_ref(eigenvalues, tol):
 assert ex.check_minimum_ratio(my_minimum_ratio_ref)
 print("参考答案已通过检查。")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 4**：从笔记例子的鞍点 $(0,0)$ 出发，沿负曲率方向 $\mathbf u_-=(1,1)/\sqrt2$ 走 $\alpha=1.2$，真实的损失 $L(\alpha\mathbf u_-)$ 是多少？（提示：比较它与二阶泰勒预测 $1-\alpha^2$。）
 
 # %%
 answer_4 = None  # 你的答案（一个数）
 ex.check_escape_loss(answer_4)
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution
 answer_4_ref = float(loss_notes(1.2 * u_minus))  # (1 - 1.2**2 / 2)**2 = 0.0784; Taylor says -0.44 (impossible for a square)
 assert ex.check_escape_loss(answer_4_ref)

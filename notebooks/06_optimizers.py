@@ -8,7 +8,7 @@
 #     name: mlnote
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 第 6 章 优化器：动量、自适应学习率与学习率调度
 #
 # **学习目标**
@@ -36,7 +36,7 @@ mu.seed_everything(SEED)
 DEVICE = mu.get_device()
 print(mu.describe_device(DEVICE))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. 一个又长又窄的山谷
 #
 # 笔记里有一张凸（Convex）误差曲面：沿一个方向非常平缓，沿另一个方向非常陡峭。我们用两个参数 $(w, b)$ 造一个同样形状的曲面（`xp.elongated_bowl`）：
@@ -64,7 +64,7 @@ START = [-3.0, -2.0]
 print(f"eigenvalues: {LAM_MIN:.4f}, {LAM_MAX:.4f}  (ratio {LAM_MAX / LAM_MIN:.0f})")
 print(f"GD stability limit 2/lambda_max = {ETA_LIMIT:.5f}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 两个特征值约为 0.18 和 109，相差约 600 倍；梯度下降的学习率上限是 $2/\lambda_{\max}\approx0.0183$。下面画出曲面（颜色为 $\log_{10}L$），并从左下角的 $(-3,-2)$ 出发，用三个固定学习率各走 1000 步。
 
 # %%
@@ -87,7 +87,7 @@ ax1.legend()
 fig.tight_layout()
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 左图画两条稳定路径的前 300 步。η 接近上限（0.98 倍）时，路径在山谷两壁之间来回横跳：陡峭方向每步乘以约 $-0.96$；只超过上限一点（1.01 倍）就发散（右图损失一路上升）；η 取上限的四分之一时不再震荡，却沿着平缓的谷底爬得极慢。具体数字：
 
 # %% tags=["nbval-check-output"]
@@ -104,7 +104,7 @@ assert (
 )
 assert slow.losses[-1] > 0.1 and edge.losses[-1] > 1e-3  # both still far from the minimum after 1000 steps
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 固定学习率的两难被测出来了：1000 步后，最快的稳定学习率仍停在 $L>10^{-3}$，而且前 40 步几乎每一步都从谷底一侧跳到另一侧；学习率小的那条线 1000 步后损失还大于 0.1。
 #
 # ## 2. 动量（Momentum）
@@ -122,7 +122,7 @@ assert slow.losses[-1] > 0.1 and edge.losses[-1] > 1e-3  # both still far from t
 # %% tags=["nbval-check-output"]
 mu.show_source(mu.optimizers.Momentum)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # `mu.optimizers.momentum_unrolled` 则按展开式计算；先核对二者。`torch.optim.SGD(momentum=μ)` 存的是另一种量：$b\leftarrow\mu b+g$，再走 $\theta\leftarrow\theta-\eta b$。令 $m=-\eta b$、$\mu=\beta$，两者是同一条规则——同一个循环里逐步比较 $m$ 与 $-\eta b$：
 
 # %% tags=["nbval-check-output"]
@@ -149,7 +149,7 @@ np.testing.assert_allclose(
 )
 print("recurrence == unrolled weighted sum; m == -lr * torch's momentum_buffer at all 60 steps")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 递推式与展开式 60 步完全一致；和 torch 相比，只要 `lr=η, momentum=β`，每一步的 $m$ 都等于 $-\eta b$，参数也一致。（有一个例外：若 η 随时间变化，笔记的 $m$ 记住的是每一步当时的 η，而 torch 会用今天的 η 去乘整个 $b$，两者就不再相同——第 4 节的对照表里会量出这个差别。）
 #
 # 在山谷里，动量有什么用？同样取上限四分之一的 η，加上 $\beta=0.9$：
@@ -168,7 +168,7 @@ plt.show()
 print(f"L(1000): GD {slow.losses[-1]:.2e}, Momentum {mom.losses[-1]:.2e}")
 assert mom.losses[-1] < 1e-6 * slow.losses[-1]
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 沿平缓的谷底，梯度几乎每一步都指向同一方向，动量把它们累加起来，步长放大到约 $\eta/(1-\beta)=10\eta$；而在陡峭方向上，相邻梯度符号相反，累加时互相抵消。1000 步后动量的损失比同 η 的梯度下降小了六个数量级以上。
 #
 # ### 有效窗口 $1/(1-\beta)$ 与逐个特征方向的分析
@@ -218,7 +218,7 @@ print(f"momentum path: measured shrink factor along the flat direction {measured
 assert abs(measured - rho_mom) < 1e-3
 assert abs(xp.momentum_rate(1.0, beta) - beta**0.5) < 1e-9 and xp.momentum_rate(1.0, 0.0) < 1e-9  # the plateau
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 左图：$\beta$ 越大，越早的梯度权重衰减得越慢，窗口越长。右图：梯度下降只在 $\eta\lambda<2$ 时收敛，而且 $\eta\lambda$ 很小（平坦方向）时 $\rho=1-\eta\lambda$ 几乎等于 1——这就是山谷里爬不动的原因；动量把收敛区间放宽到 $2(1+\beta)$，并在 $\eta\lambda$ 小时把每步缩小的量 $1-\rho$ 放大约 $1/(1-\beta)$ 倍。上面的数字说明，在山谷的平坦方向上，动量每步缩小的比例是梯度下降的约 10 倍，而且实测的动量路径正按预测的 $\rho$ 收敛。代价是：$\eta\lambda$ 落在中间一段时，动量的 $\rho=\sqrt\beta$ 反而比梯度下降大（右图中间的平台），在陡峭方向上会多震荡几次。
 #
 # ### 动量能冲出局部最小值（Local Minimum）吗？
@@ -258,7 +258,7 @@ assert abs(ends[0.4, 0.0] - 1.03) < 0.05 and abs(ends[0.4, 0.5] - 1.03) < 0.05  
 assert abs(ends[0.4, 0.9] - 4.0) < 0.05  # momentum rolls through it to the better minimum
 assert abs(ends[0.6, 0.9] - 4.0) < 0.05 and abs(ends[0.6, 0.0] - 1.0) < 0.1  # ... and out of a good one too
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 图中的点是每一步所在的位置（蓝色是 GD，橙色是动量，三角形是 β=0.5）。左图（$A=0.4$）：GD 和 β=0.5 的动量都停在 $x\approx1.03$ 的坑里，β=0.9 的动量带着足够的速度冲过小坑，停在更低的 $x=4$。右图（$A=0.6$）提醒我们惯性不分好坏：这次小坑才是最低点，GD 停在了那里，β=0.9 的动量却同样冲了出去，停在较差的 $x=4$。动量能不能“逃出”局部最小值，取决于坑的深浅和 β、η 的大小，并不是一定的好处。
 #
 # ## 3. 自适应学习率：给每个参数各自的步长
@@ -273,7 +273,7 @@ assert abs(ends[0.6, 0.9] - 4.0) < 0.05 and abs(ends[0.6, 0.0] - 1.0) < 0.1  # .
 # %% tags=["nbval-check-output"]
 mu.show_source(mu.optimizers.RMS._update, mu.optimizers.RMSProp._update, mu.optimizers.Adam._update)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 下面让它们在山谷里各走 1000 步：
 
 # %%
@@ -294,7 +294,7 @@ ax1.legend(fontsize="small")
 fig.tight_layout()
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 自适应的路径不再在两壁间横跳：先走下陡坡，再沿谷底以近乎恒定的步长前进。把“损失第一次低于 $10^{-3}$ 的步数”列出来（1000 步内没到则记为“—”）：
 
 
@@ -314,7 +314,7 @@ print(f"RMSProp, last 200 steps: L between {rmsprop_tail.min():.1e} and {rmsprop
 assert reach["RMSProp η=0.03 α=0.9"] is None and rmsprop_tail.max() < 0.1
 assert min((s, n) for n, s in reach.items() if s is not None)[1] == "Momentum"  # momentum is the fastest here
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 最快的固定 η 梯度下降 1000 步都没有把损失降到 $10^{-3}$ 以下；RMS 和 Adam 在 900 步之内做到了。两个不那么“教科书”的结果也要说清楚：
 #
 # - **动量**在这个曲面上其实最快（第 2 节的 η 与 β）。山谷是二次的、方向固定，正是动量最擅长的情形。
@@ -343,7 +343,7 @@ print(f"step 800: η/σ_b = {rate[800, 1]:.4f}")
 assert abs(rate[100, 0] / rate[100, 1] - 3.5) < 0.35  # "about 3.5 times"
 assert 0.8 * 0.02 < rate[800, 1] < 0.02  # close to the dotted line, still below it
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 平缓的 $w$ 方向得到的学习率是陡峭的 $b$ 方向的 3.5 倍左右（上面打印的 ratio），而且不需要我们事先知道哪个方向陡——这是固定 η 做不到的。（倍数不算很大，是因为山谷是斜的：走下陡坡的那几步里，$w$ 的梯度也很大，把 $\sigma_w$ 撑大了。）
 #
 # 再看 $b$ 那条线：参数走到谷底附近后梯度越来越小，而 $\sigma_b$ 是**所有**过去梯度的平均，分母 $t+1$ 还在一直变大，于是 $\sigma_b$ 不断变小、$b$ 的学习率不断变大，到第 800 步已达到虚线的 80% 以上——虚线是 $b$ 方向按梯度下降算的稳定上限 $2/100$。第 5 节会看到越过它的后果。
@@ -399,7 +399,7 @@ raw = adam_eta * ((1 - b1) * g1) / ((1 - b2) * g1**2).sqrt()  # the same first s
 print(f"first step of torch.optim.Adam: {w1.detach().abs().numpy().round(6).tolist()}; without correction: {raw.abs().numpy().round(6).tolist()}")
 torch.testing.assert_close(w1.detach().abs(), torch.full((2,), adam_eta, dtype=torch.float64), rtol=1e-5, atol=0)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 手写的几行公式与 `torch.optim.Adam` 200 步逐步相同（相对差 $10^{-12}$ 以内），统一形式 $\frac{\eta^t}{\sigma^t}m^t$ 给出同一个更新。最后一行是偏差校正的作用：第一步时 $\hat m_1=g_1$、$\sqrt{\hat v_1}=|g_1|$，所以不论梯度是 3 还是 −0.02，每个坐标都正好走 $\eta=0.01$；不校正的话是 $\eta\cdot0.1/\sqrt{0.001}\approx3.16\,\eta$——因为 $v$ 的偏差（$1-\beta_2$ 很小）比 $m$ 的更严重，第一步反而太大。练习 4 会让你自己写一步 Adam。
 #
 # ## 4. 与 `torch.optim` 的对应关系
@@ -468,7 +468,7 @@ ratio_first = np.linalg.norm(first_torch[1] - first_torch[0]) / np.linalg.norm(f
 print(f"first RMSProp step, torch / notes: {ratio_first:.3f} (1/sqrt(1 - 0.9) = {1 / np.sqrt(0.1):.3f})")
 assert abs(ratio_first - 1 / np.sqrt(0.1)) < 0.01
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 五对“应当相同”的路径最大差都在 $10^{-6}$ 以内（实际在浮点舍入量级）；三对“本来就不同”的规则差别都大于 $10^{-3}$：Adagrad 的累加使它比笔记的 RMS 慢得多，RMSProp 的两种初始化让第一步相差约 $1/\sqrt{1-0.9}\approx3.2$ 倍，动量在学习率变化时两种写法走出不同的路径。
 #
 # ## 5. RMS 规则的“爆炸”与学习率调度
@@ -496,7 +496,7 @@ ax.set(
 ax.legend(fontsize="small")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 横轴是对数刻度，便于同时看清前 100 步预热的斜坡和后面的衰减。注意 $1/\sqrt{t+1}$ 衰减乘上 RMS 正好抵消 $\sigma$ 里的 $1/(t+1)$——它就是第 4 节表格里的 Adagrad。现在用 η = 0.1 的 RMS 规则，每种调度各走 2500 步：
 
 # %%
@@ -512,7 +512,7 @@ ax1.set(title="Distance from the valley floor", xlabel="step", ylabel="b − flo
 ax0.legend(fontsize="small")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 左图蓝线（不调度）在损失已经降到很低之后一次次突然跳高好几个数量级，右图对应的是 $b$ 被甩离谷底——这就是笔记说的“爆炸”。用 `xp.loss_spikes` 数一数损失跳到此前最低值 10 倍以上的次数：
 
 # %% tags=["nbval-check-output"]
@@ -533,7 +533,7 @@ assert long_runs["1/sqrt(t+1) decay"].losses[-1] > 0.1  # stable but still far f
 assert first_below(long_runs["warm-up 100"].losses) > 1.5 * first_below(long_runs["constant"].losses)  # later
 assert first_below(long_runs["warm-up 100 + cosine"].losses) is None  # not below 1e-3 within 2500 steps
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 结果：
 #
 # - **不调度**：反复爆炸（上面打印了次数和第一次的位置），笔记的现象在这里完整重现。
@@ -556,7 +556,7 @@ assert all(len(v) >= 1 for n, v in spikes_03.items() if n != "1/sqrt(t+1) decay"
 assert spikes_03["warm-up 100"][0] > spikes_03["constant"][0]  # warm-up only postpones the first spike
 assert np.all(spikes_03["cosine decay"] < STEPS // 2)  # cosine: spikes only while η is still large
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # η = 0.3 时，只预热照样爆炸（只是来得晚一些）；余弦衰减在前半程 η 仍大的时候也会爆炸几次，后半程 η 变小后就平静了；只有 $1/\sqrt{t+1}$ 衰减一次都不爆炸。结论：**预热**管的是开头几步（那时 σ 的估计还不可靠，步子容易过大），对后期的爆炸只能推迟；**衰减**才对付后期的爆炸，而保证不爆炸的是让 $\eta^t$ 下降得至少和 $\sigma$ 一样快。
 #
 # ## 6. 动手试试：选一个优化器
@@ -597,7 +597,7 @@ print("L(300):", {n: f"{t.losses[-1]:.1e}" for n, t in preset_paths.items()}, "|
 assert closest == "Momentum"
 assert all(0.4 < t.losses[-1] < 0.8 for n, t in preset_paths.items() if n != "Momentum")  # the other four: 0.4..0.8
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 300 步时，动量离最低点最近（这个二次曲面正合它的胃口）；GD 与三种自适应规则的损失都还在 0.4～0.8 之间，区别在路上：GD 的 η 必须贴着 $2/\lambda_{\max}$ 才走得动，于是在两壁间横跳；自适应规则不需要知道曲率，下坡之后笔直地沿谷底前进。
 
 
@@ -619,7 +619,7 @@ optimizer_widget = mu.interactive_figure(
 )
 optimizer_widget
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 可以试试：GD 把 η 调过 0.0183，路径立刻发散；RMS 把步数加到 2000，会看到第 5 节的爆炸；再自己找找答案：Momentum 把 β 调到 0.99 会怎样？RMSProp 把 α 调小（σ 只记得最近几步）又会怎样？
 #
 # ## 7. 真实训练：MNIST-1D 上的比较
@@ -661,7 +661,7 @@ ax.set(
 ax.legend()
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 曲线是 3 个种子的平均，色带是最小到最大。把第 100 步和第 600 步的数值列出来：
 
 # %% tags=["nbval-ignore-output"]
@@ -689,7 +689,7 @@ assert ranges_overlap(curves["RMSProp η=0.01 α=0.99"][:, i600], gd[:, i600])  
 assert np.all(mom[:, i100] < gd[:, i100])  # momentum ahead early (its m starts at 0: a built-in warm-up)
 assert np.all(np.isfinite(np.stack([curves[n] for n in race])))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 测量结果（数字见上表）：
 #
 # - 第 100 步时，在每个种子上三种自适应规则的训练损失都低于调好学习率的 GD（差距见上面逐个种子的数字）。
@@ -744,7 +744,7 @@ assert np.all(const_g[:, late].mean(1) > 10 * gnorm_of["cosine decay"][:, -1])  
 assert np.all(loss_of["cosine decay"][:, -1] < const_l[:, -1]) and np.all(gnorm_of["cosine decay"][:, -1] < 0.1)
 assert np.all(loss_of["warm-up 50 + cosine"][:, -1] < 0.7 * loss_of["cosine decay"][:, -1])
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 测量结果（数字见上面的输出）：
 #
 # - **不调度**：大约从第 250 步起，训练损失就在 1.1～1.4 之间上下波动，后 300 步在每个种子上都只下降了不到 15%。但梯度一点也不小：后 300 步的平均梯度范数是刚开始时的 3 倍以上（右图灰色一直在高处，而且忽上忽下）。这正是讲义说的情形：**损失不再下降，不等于到了临界点**。一个常见的解释是 η 太大时参数在山谷的两壁之间来回跳（就像第 1 节的二维图），梯度始终很大，损失却降不下去；下一条说明把 η 降下来确实能继续往下走。
@@ -770,14 +770,14 @@ assert np.all(loss_of["warm-up 50 + cosine"][:, -1] < 0.7 * loss_of["cosine deca
 answer_1 = None  # the new movement m as two numbers
 ex.check_momentum_step(answer_1)
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution
 ms_ref = ex.MOMENTUM_STEP
 answer_1_ref = ms_ref["momentum"] * np.array(ms_ref["m_prev"]) - ms_ref["lr"] * np.array(ms_ref["grad"])
 assert ex.check_momentum_step(answer_1_ref)
 print("参考答案已通过检查。")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 2**：写一个函数 `rms_sigma(grads)`：输入一个参数过去的全部梯度 $g^0,\dots,g^t$（一维列表或数组），返回笔记 RMS 规则里的 $\sigma^t$。
 
 
@@ -789,7 +789,7 @@ def rms_sigma(grads):
 ex.check_rms_sigma(rms_sigma)
 
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution
 def rms_sigma_ref(grads):
     g = np.asarray(grads, dtype=np.float64)
@@ -799,20 +799,20 @@ def rms_sigma_ref(grads):
 assert ex.check_rms_sigma(rms_sigma_ref)
 print("参考答案已通过检查。")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 3**：下面哪一个 `torch.optim.SGD` 的设置与笔记的 `Momentum(lr=η, momentum=β)`（η 固定）走出完全相同的路径？选项见 `ex.SGD_MAPPING_OPTIONS`。可以用 `mu.landscape.optimizer_path` 亲自试一试。
 
 # %%
 answer_3 = None  # one of ex.SGD_MAPPING_OPTIONS
 ex.check_sgd_mapping(answer_3)
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution: torch keeps b = -m / η, so the same lr and momentum give the same path.
 answer_3_ref = "SGD(lr=η, momentum=β)"
 assert ex.check_sgd_mapping(answer_3_ref)
 print("参考答案已通过检查。")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 4**：写出一步 Adam：`adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps)`，输入当前参数、梯度、两个平均 $m_{t-1}$、$v_{t-1}$ 和步数 $t$（从 1 开始），返回新的 `(theta, m, v)`（都是张量）。公式见第 3 节的 Adam 推导，别忘了偏差校正。检查函数会用随机梯度把你的函数与 `torch.optim.Adam` 逐步比较，并指出第一个不一致的步。
 
 
@@ -824,7 +824,7 @@ def adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps):
 ex.check_adam_step(adam_step)
 
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution
 def adam_step_ref(theta, grad, m, v, t, lr, beta1, beta2, eps):
     m = beta1 * m + (1 - beta1) * grad

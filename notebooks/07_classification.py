@@ -8,7 +8,7 @@
 #     name: mlnote
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 第 7 章 分类：独热向量、Softmax 与交叉熵
 #
 # 前几章的模型输出一个实数，用来做回归（Regression）。这一章让网络输出“属于哪一类”。
@@ -24,7 +24,7 @@
 # - 用数值验证“最小化交叉熵 = 最大化似然（Likelihood）”；
 # - 在真实的手写数字数据上训练分类器，读懂混淆矩阵（Confusion Matrix）和错分样本，并画出分类器的决策区域（Decision Regions）。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ## 如何使用本笔记本
 #
 # 从上到下依次运行每个单元格（JupyterLab 菜单 Kernel → Restart Kernel and Run All Cells…）。滑块控件（widget）需要正在运行的内核才能拖动；每个控件旁边都有一张静态图，展示几个取值下的同一现象，在 GitHub 或 HTML 里也能看。有 GPU 时训练会自动使用它；想强制用 CPU，启动前设置环境变量 `MLNOTE_DEVICE=cpu`。
@@ -45,7 +45,7 @@ mu.seed_everything(SEED)
 DEVICE = mu.get_device()
 print(mu.describe_device(DEVICE))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. 类别怎么表示：独热向量
 #
 # 如果把三个类别直接编号为 1、2、3 当作回归目标，就暗含了“类别 1 和 2 比 1 和 3 更接近”的假设，而大多数分类任务里类别之间并没有这种远近关系。独热向量为每个类别单独留一维：共有 $C$ 类时，类别 $k$ 写成长度为 $C$ 的向量 $\hat{y}$，第 $k$ 位是 1，其余是 0。于是任意两个不同类别之间的欧氏距离都相同（$\sqrt{2}$）。
@@ -58,10 +58,10 @@ torch.testing.assert_close(Y, F.one_hot(labels, 3).float())
 dist = torch.cdist(mu.classification.one_hot(torch.arange(3), 3), mu.classification.one_hot(torch.arange(3), 3))
 print("pairwise distances between classes:\n", dist.round(decimals=4))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 手写的 `mu.classification.one_hot` 与 PyTorch 的 `F.one_hot` 完全一致；三个类别两两之间的距离都是 $\sqrt2\approx1.4142$，没有哪两类“更近”。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. Softmax：把任意实数变成概率
 #
 # 网络最后一层输出 $C$ 个实数 $z_1,\dots,z_C$（称为 logits）。Softmax 先取指数、再归一化：
@@ -90,7 +90,7 @@ torch.testing.assert_close(mu.classification.softmax_stable(z), torch.softmax(z 
 torch.testing.assert_close(mu.classification.softmax_stable(logits).sum(1), torch.ones(5))
 print("hand-made softmax == torch.softmax; every row sums to 1")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 朴素公式在 logits 为 1000 左右时得到 `nan`（$e^{1000}=\infty$，$\infty/\infty$ 无定义），而减去最大值后的版本给出正确答案 $[0.09, 0.245, 0.665]$——它与 logits 为 $[0,1,2]$ 时完全相同（上面的检查之一），这正是那条恒等式。在普通大小的输入上，两者都和 `torch.softmax` 一致。
 #
 # ### 预测：取最大的那一类
@@ -104,7 +104,7 @@ print("logits:", logits[0].numpy().round(2), " probabilities:", torch.softmax(lo
 print("predicted class from logits:", int(logits[0].argmax()), " from probabilities:", int(torch.softmax(logits[0], 0).argmax()))
 print("argmax of softmax == argmax of logits on 1000 random rows of 10 logits")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 两种方式对 1000 行随机 logits 给出完全相同的预测类别。
 #
 # ### 两类时：Sigmoid 就是两个 logits 的 Softmax
@@ -126,10 +126,10 @@ bce = F.binary_cross_entropy_with_logits(a, y2.double())
 torch.testing.assert_close(bce, F.cross_entropy(two_logits, y2))
 print(f"softmax([z0, z1])[1] == sigmoid(z1 - z0) on 200 random pairs; BCE with logits = {float(bce):.6f} = CE on [0, a]")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 对 200 组随机 logits，两边的概率与损失一致（float64 下逐项相等到舍入误差）。所以二分类既可以用“一个输出 + Sigmoid + 二元交叉熵”，也可以用“两个输出 + Softmax + 交叉熵”，它们描述的是同一族模型。第 5 节的玩具分类器正是用 $[0,\,wx+b]$ 这两个 logits 写成的。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. 交叉熵及其梯度
 #
 # 有了概率 $y'$ 和独热目标 $\hat y$，可以用两种方式衡量差距：
@@ -167,7 +167,7 @@ torch.testing.assert_close(g_mse, g_mse_formula)
 print("cross-entropy by hand == F.cross_entropy (also for logits x500)")
 print("dCE/dz == softmax - one_hot; dMSE/dz matches the Jacobian formula")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 手写交叉熵与 `F.cross_entropy` 一致，logits 放大 500 倍也不会溢出；两条梯度公式都与 autograd 吻合。现在看看“自信地错了”时两种梯度有多大：正确类别是 0，但网络把几乎全部概率给了类别 1。
 
 # %% tags=["nbval-check-output"]
@@ -185,10 +185,10 @@ assert np.all(np.diff(p_true) < 0) and np.all(np.diff(g_ce_n) > 0) and np.all(np
 assert abs(g_ce_n[0] - 1.0) < 0.05 and abs(g_ce_n[-1] - np.sqrt(2)) < 0.01 * np.sqrt(2)  # ~1.0 ... close to sqrt 2
 assert abs(g_mse_n[0] - 0.6) < 0.05 and abs(g_mse_n[-1] - 0.02) < 0.005  # ~0.6 ... ~0.02
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 模型越自信地给错（正确类别的概率从 0.21 降到 0.0025），交叉熵的梯度越大（从约 1.0 增到接近 $\sqrt2\approx1.414$，差距不到 1%），MSE 的梯度反而越小（从约 0.6 降到约 0.02）：MSE 在“错得最离谱”的地方几乎不给方向。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. 交叉熵的输入是 logits：不要再套一层 Softmax
 #
 # PyTorch 的 `nn.CrossEntropyLoss` 和 `F.cross_entropy` **自己会做 Softmax**：它们的输入是 logits，内部计算的是 $-\ln\operatorname{softmax}(z)_k$（用上面的 log-sum-exp 形式，既稳定又快）。所以网络的最后一层应该直接输出 logits，不要在模型末尾再加 `nn.Softmax`。一个常见的错误是两者都做了：损失实际算的是 $-\ln\operatorname{softmax}(\operatorname{softmax}(z))_k$。
@@ -210,10 +210,10 @@ zz = torch.tensor([[0.0, 6.0, 0.0]], requires_grad=True)  # confidently wrong: t
 print(f"confidently wrong sample: |grad| plain CE = {g_plain.norm():.4f}, double softmax = {g_double.norm():.4f}")
 assert g_double.norm() < 0.01 * g_plain.norm()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 对完全正确、非常自信的 logits，正常的交叉熵几乎为 0，而“多套一层 Softmax”的损失停在下限 1.4612，不可能再降；对一个自信地错了的样本，它给出的梯度不到正常交叉熵的百分之一（上面打印了两者）。所以：**模型输出 logits，损失函数负责 Softmax**；需要概率时（例如展示置信度），在模型外面单独调用 `torch.softmax`。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. 误差曲面：MSE 与交叉熵并排
 #
 # 为了能画出整个误差曲面，用一个只有两个参数的分类器：输入是一个数 $x$，两个 logits 为 $[0,\; wx+b]$，经 softmax 得到两类的概率（由第 2 节，这就是 $\sigma(wx+b)$）。数据是两团一维的点：类别 0 在 $-1$ 附近，类别 1 在 $+1$ 附近。好的参数是 $w>0$（$x$ 越大越像类别 1）。我们从左下角 $w=-4,b=-3$（“自信地错”）出发，用相同的学习率 $\eta=1$ 在两个曲面上各走 100 步梯度下降。
@@ -237,7 +237,7 @@ for ax, kind, name in zip(axes, ["mse", "ce"], ["MSE", "cross-entropy"], strict=
     mu.plot_trajectory(paths[kind], ax=ax)
 fig.tight_layout()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 左图（MSE）的左半边是一片高原：从左侧出发的两条路径（蓝、橙）沿着高原慢慢挪动，100 步后 $w$ 只走到 0 附近，还没有走进右边的低谷；只有本来就从较好位置（绿）出发的路径到达了低谷。右图（交叉熵）在同一区域坡度很陡，三条路径都滑进了右边的低谷（$w>0$）。两张图的低谷在同一侧——差别在于**能不能走到那里**。下面把这些数字量出来。
 
 # %% tags=["nbval-ignore-output"]
@@ -265,7 +265,7 @@ for start in ["start (-4, -3)", "start (-4, 3)"]:  # the two starts on the left 
     assert ce_t.losses[-1] < 0.05 * ce_t.losses[0]  # CE: more than 95 % of the loss removed
     assert toy_accuracy(ce_t.final) == 1.0  # every training point right
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 对左侧的两个起点，同一学习率下：MSE 的起点梯度不到交叉熵的 30%，100 步之后损失还剩一半以上：$w$ 只到了 0 附近（$|w|<0.5$），$b$ 却被推到 $|b|>3$，于是所有点都被判成同一类，训练准确率只有 50%（与瞎猜一样）；交叉熵把损失降到起点的 5% 以下，把全部 40 个点都分对。这就是笔记中“换一个损失函数，最优化的难度也会改变”的含义。
 #
 # 下面的控件可以自己选损失、学习率和起点（需要运行中的内核）；上面的静态图已展示了三个起点的情形。
@@ -288,7 +288,7 @@ widget = mu.interactive_figure(
 )
 widget
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. 最小化交叉熵 = 最大化似然
 #
 # 把分类器看成概率模型：参数为 $\theta$ 时，它认为样本 $x_n$ 属于类别 $y_n$ 的概率是 $p_\theta(y_n\mid x_n)=y'_{n,y_n}$。假设样本相互独立，整份训练数据被“观察到”的概率（似然）为
@@ -326,10 +326,10 @@ assert np.all(np.diff(lik_grid.ravel()[by_ce]) <= 1e-12 * lik_grid.max())  # lik
 print(f"grid of {lik_grid.size} points: likelihood == exp(-N CE) everywhere; "
       f"argmin CE == argmax likelihood at w={ws[i_lik[1]]:.1f}, b={bs[i_lik[0]]:.1f}")  # fmt: skip
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 三组参数下 $e^{-N\cdot\text{CE}}$ 都与直接连乘的似然一致；在整张网格（17061 个格点）上，独立计算的似然与 $e^{-N\cdot\text{CE}}$ 处处相等，两者选中的是同一个格点，且两种排序完全一致。这个格点位于网格的右边缘：这组数据可以被完全分开时，$w$ 越大越好，似然没有有限的最大点。所以训练分类器时“最小化交叉熵”和“最大似然估计（Maximum Likelihood Estimation）”是一回事。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. 在真实数据上训练：手写数字
 #
 # 用 scikit-learn 自带的 8×8 手写数字（1797 张，10 类；1347 张训练、450 张测试）。网络为 64→64→10 的多层感知机（ReLU），SGD、学习率 0.1、批大小 32、训练 8 个 epoch。每种做法各跑 3 个随机种子，只改一处：
@@ -382,12 +382,12 @@ ax.set_title("digits 64-64-10 MLP, SGD lr=0.1 (3 seeds each)")
 ax.legend()
 fig.tight_layout()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 图中每种做法有 3 条线（3 个种子）。交叉熵（蓝）学得最快：8 个 epoch 后测试准确率 0.91–0.94；MSE（橙）只有 0.69–0.76；多套一层 Softmax（绿）只有 0.36–0.48，损失被困在 1.46 以上、梯度又小；隐藏层用 Softmax（红）几乎没学到东西，只比瞎猜（0.1）好一点——64 个隐藏单元被迫加起来等于 1，每个都只有约 1/64，传到下一层的信号和梯度都很弱。（以上面打印的数字为准；末位会因线程数略有不同。）三个种子中交叉熵的最差结果仍好于其他三种做法的最好结果，这就是上面的 `assert`。
 #
 # 结论：Softmax 属于**输出端**——要么由损失函数在内部完成（`F.cross_entropy` 的输入是 logits），要么在需要概率时单独调用；隐藏层用 ReLU 这类逐元素的激活函数。MSE 慢的原因与第 5 节的曲面一致：训练初期很多样本被“自信地分错”，MSE 在那里给出的梯度很小。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### 混淆矩阵与错分样本
 #
 # 混淆矩阵的第 $t$ 行第 $p$ 列是“真实类别为 $t$、被预测为 $p$”的测试样本数，对角线是分对的。预测类别就是 logits 的 argmax（第 2 节）。
@@ -408,10 +408,10 @@ mu.classification.plot_confusion_matrix(cm, ax=axes[0], title="digits, cross-ent
 mu.classification.plot_misclassified(digits.x_test[wrong], digits.y_test[wrong].tolist(), pred[wrong].tolist(), ax=axes[1])
 fig.tight_layout()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 绝大多数样本落在对角线上；非对角线上的数字指出哪两类最容易混淆（上面打印了最常见的一对）。下方是前几个错分的测试图像，标注为“真实→预测”：8×8 的分辨率很低，不少错例连人眼也难以判断。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### 决策区域：分类器把输入空间切成几块
 #
 # 64 维的手写数字无法直接画出来。为了“看见”分类器，换一个二维的数据集：三条交错的螺旋线，每条 100 个点、一类。对平面上每一点，取 logits 的 argmax 作为预测类别并涂上该类的颜色，得到决策区域。比较两个模型，都用交叉熵和 Adam（学习率 0.01）在全部数据上训练 300 步：一个是线性分类器（2→3，只有输出层和 Softmax），一个是两个 64 单元 ReLU 隐藏层的多层感知机。
@@ -443,10 +443,10 @@ for ax, (name, model) in zip(axes, spiral_models.items(), strict=True):
                              title=f"{name}: training accuracy {spiral_acc[name]:.2f}")  # fmt: skip
 fig.tight_layout()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 左图：线性分类器的每个 logit 都是 $x$ 的线性函数，两类之间的边界（两个 logits 相等的地方）都是直线，所以它只能把平面切成三个扇形，训练准确率不到 75%。右图：多层感知机的边界随着螺旋线弯曲，几乎把每个训练点都分对（准确率高于 97%）。Softmax 本身不改变边界的位置（它不改变 argmax）；边界的形状完全由输出 logits 之前的网络决定。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 小结
 #
 # - 分类的目标写成独热向量；网络输出 logits，经 Softmax 变成概率；预测时取 logits 的 argmax（与概率的 argmax 相同）。
@@ -457,7 +457,7 @@ fig.tight_layout()
 # - 平均交叉熵等于负对数似然除以样本数：最小化交叉熵就是最大化似然。
 # - 在手写数字上，同样的网络和优化器，交叉熵训练得明显比 MSE 快；混淆矩阵告诉我们错在哪些类别之间；决策区域的形状由 Softmax 之前的网络决定。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 练习
 #
 # 参考答案在每道题下方折叠的单元格里：点击单元格左侧的蓝色竖条或占位符“•••”即可展开。参考答案使用自己的变量名（以 `_ref` 结尾），不会覆盖你的答案。
@@ -471,7 +471,7 @@ def my_softmax(logits):
 
 ex.check_softmax_fn(my_softmax)
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution
 def my_softmax_ref(logits):
     e = torch.exp(logits - logits.max(dim=1, keepdim=True).values)  # every exponent <= 0
@@ -481,7 +481,7 @@ def my_softmax_ref(logits):
 assert ex.check_softmax_fn(my_softmax_ref)
 print("参考答案已通过检查。")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 2.** 写一个函数 `my_cross_entropy(logits, targets)`，返回平均交叉熵。不许调用 `F.cross_entropy`、`torch.log_softmax` 或 `torch.logsumexp`；logits 为 1000 时也必须正确。
 
 # %%
@@ -491,7 +491,7 @@ def my_cross_entropy(logits, targets):
 
 ex.check_cross_entropy_fn(my_cross_entropy)
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution
 def my_cross_entropy_ref(logits, targets):
     m = logits.max(dim=1, keepdim=True).values
@@ -502,28 +502,28 @@ def my_cross_entropy_ref(logits, targets):
 assert ex.check_cross_entropy_fn(my_cross_entropy_ref)
 print("参考答案已通过检查。")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 3.** 一个样本的 logits 为 $z=(1,2,3)$，正确类别是 0。写出交叉熵对 $z$ 的梯度（长度为 3 的向量）。
 
 # %%
 answer_grad = None  # 你的答案
 ex.check_ce_gradient(answer_grad)
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution
 z3_ref = torch.tensor(ex.GRAD_LOGITS)
 answer_grad_ref = torch.softmax(z3_ref, 0) - mu.classification.one_hot(torch.tensor([ex.GRAD_TARGET]), 3)[0]
 assert ex.check_ce_gradient(answer_grad_ref)
 print("参考答案已通过检查。")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 4.** 一个样本的 logits 为 $z=(0, 4, 0)$，正确类别是 0（自信地错了）。用第 3 节的两种损失（对三个类别求和的 MSE $\sum_i(\hat y_i-y'_i)^2$，以及交叉熵）分别求对 $z$ 的梯度，给出两个梯度长度之比 $\lVert\nabla e_{\text{MSE}}\rVert / \lVert\nabla e_{\text{CE}}\rVert$。
 
 # %%
 answer_ratio = None  # 你的答案，一个数
 ex.check_gradient_ratio(answer_ratio)
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution
 z4_ref = torch.tensor([ex.RATIO_LOGITS], requires_grad=True)
 y4_ref = torch.tensor([ex.RATIO_TARGET])

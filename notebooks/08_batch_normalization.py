@@ -8,7 +8,7 @@
 #     name: mlnote
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 第 8 章 批量归一化（Batch Normalization）
 #
 # 上一章换了损失函数来改变误差曲面的形状；这一章换一种思路：把**输入和中间层的数值尺度**调整好，让曲面更“圆”，更好走。
@@ -23,7 +23,7 @@
 # - 画出激活值随深度的分布（有无 BN），量出 BN 放在激活函数之前或之后、以及训练批大小对结果的影响；
 # - 在 MNIST-1D 上复现 BN 论文的主图：有无 BN、不同学习率、Sigmoid 激活，比较达到固定准确率所需的步数。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ## 如何使用本笔记本
 #
 # 从上到下依次运行每个单元格（JupyterLab 菜单 Kernel → Restart Kernel and Run All Cells…）。滑块控件需要正在运行的内核；每个控件旁都有一张静态图，展示几个取值下的同一现象。有 GPU 时训练会自动使用它；想强制用 CPU，启动前设置环境变量 `MLNOTE_DEVICE=cpu`。
@@ -45,7 +45,7 @@ mu.seed_everything(SEED)
 DEVICE = mu.get_device()
 print(mu.describe_device(DEVICE))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. 特征尺度决定误差曲面的形状
 #
 # 考虑最简单的线性回归 $y \approx w_1x_1 + w_2x_2$，损失为均方误差$L(w)=\frac1N\sum_n (y_n - w_1x_{n1} - w_2x_{n2})^2$。它的 Hessian（二阶导数矩阵）是
@@ -68,10 +68,10 @@ for ax, demo, name in zip(axes, [demo_raw, demo_std], ["raw (x2 is 10x larger)",
     ax.set_aspect("equal")
 fig.tight_layout()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 左图（原始特征）：等高线是又细又长的山谷，沿 $w_2$（陡）方向路径左右来回弹跳，沿 $w_1$（缓）方向却挪得很慢。右图（标准化后）：等高线接近圆，梯度直指最低点；步长较大，路径在最低点两侧沿同一条直线来回几次，十来步就收敛了。两图坐标轴的单位长度相同（`aspect="equal"`），所以看到的就是曲面真实的形状。颜色是 $\log_{10}L$。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### 特征标准化
 #
 # 对每个特征（每一列）$i$，用所有样本算均值 $m_i$ 与标准差 $\sigma_i$，然后
@@ -92,7 +92,7 @@ for name, x in [("raw", x_raw), ("standardized", x_tilde)]:
     eig = torch.linalg.eigvalsh(2 * x.T @ x / len(x))
     print(f"{name:>12}: Hessian eigenvalues {eig.numpy().round(2)}, condition number {float(eig[-1] / eig[0]):.1f}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 原始特征的 Hessian 条件数（最大/最小特征值）约为 94，接近 $r^2=100$（样本有限，实测的尺度比不正好是 10）；标准化后约为 1——曲面从“山谷”变成了“碗”。
 #
 # 把尺度比 $r$ 从 1 调到 30，量一量收敛所需的步数（损失与最小值的差距降到初始差距的 $10^{-4}$ 以内）：
@@ -111,7 +111,7 @@ assert all(steps_needed[r, True] <= 20 for r in ratios)
 assert steps_needed[30.0, False] > 20 * steps_needed[30.0, True]
 assert steps_needed[1.0, False] < steps_needed[10.0, False] < steps_needed[30.0, False]
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 标准化后不论原来的尺度比是多少，都只要十来步；不做标准化时，尺度比越大步数越多，$r=30$ 时要几百步。下面的控件可以自己拖动尺度比，并切换是否标准化（需要运行中的内核）；之后的静态图展示了三个尺度比。
 
 # %% tags=["nbval-ignore-output"]
@@ -143,10 +143,10 @@ for ax, r in zip(axes, [1.0, 4.0, 20.0], strict=True):
     ax.set_aspect("equal")
 fig.tight_layout()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 从左到右尺度比依次为 1、4、20：$r=1$ 时等高线是圆，路径直奔中心；$r$ 越大，山谷越窄，路径先在陡峭方向上弹跳，再沿着谷底缓慢前进（$r=20$ 时 300 步内还没收敛）。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. 隐藏层里的批量归一化
 #
 # 深层网络里，第一层的输出 $z$ 就是下一层的“输入特征”；它们的尺度会随着训练不断变化。批量归一化在每个批次（batch）里，对 $z$ 的每一维做与上面相同的标准化，再用两个可学习参数做缩放和平移：
@@ -180,10 +180,10 @@ jac = torch.autograd.functional.jacobian(lambda t: mu.normalization.batch_norm_f
 print("d out[0,0] / d z[1:,0] (other samples):", jac[1:, 0].numpy().round(3))
 print("hand-made BN == nn.BatchNorm1d (output and gradient)")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 手写 BN 的输出与梯度都与 `nn.BatchNorm1d` 一致；除去 $\gamma,\beta$ 后每一维均值为 0、标准差约为 1。最后一行是第 0 个样本的输出对**其他**样本输入的导数：不为 0，说明 BN 让一个批次的样本“连在一起”。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### 为什么需要 $\gamma$ 和 $\beta$
 #
 # 只做标准化的层，输出在每个批次里**一定**是均值 0、方差 1。可是下一层需要的未必是这个尺度：例如回归网络的最后几层要输出房价、温度这类有自己均值和单位的量；Sigmoid 前面的层有时需要很大的输入才能把输出推到接近 0 或 1。没有 $\gamma,\beta$ 时，不论前面的权重怎么学，这一层都做不到。
@@ -224,10 +224,10 @@ for ax, affine in zip(axes, [False, True], strict=True):
 axes[0].set_ylabel("output")
 fig.tight_layout()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 左图：没有 $\gamma,\beta$ 的层把输出钉在均值 0、标准差 1 附近，离目标（灰点，均值约 5、标准差约 3）差得很远；训练把损失降到这个层能达到的最低值（上面打印的下限，差距不到 1%）后就再也降不下去。右图：有了 $\gamma,\beta$，同样的层学会 $\gamma\approx3$、$\beta\approx5$，损失降到噪声水平（0.01 左右）。所以 BN 先标准化、再让网络**自己学**需要的均值和尺度：标准化带来好走的误差曲面，$\gamma,\beta$ 保住了表达能力。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. 测试时：滑动平均
 #
 # 测试时数据可能一条一条到来，批次统计量无从谈起；而且我们希望一条样本的预测不依赖于它恰好和谁放在同一批。所以训练时顺便维护两个滑动平均（moving average），测试时用它们代替 $\mu,\sigma^2$：
@@ -252,7 +252,7 @@ torch.testing.assert_close(hand(one), ref(one))
 print("eval mode, one sample:", ref(one).detach().numpy().round(3))
 print("hand-made running statistics and eval-mode BN == nn.BatchNorm1d")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 20 步之后两边的滑动平均完全一样；由于 $\bar\mu$ 从 0、$\bar\sigma^2$ 从 1 出发、每步只前进 10%，它们还没完全追上真实值（均值 $3,-2,0$、方差 $1,16,0.25$）。测试模式下单条样本也能正常计算，且手写与 PyTorch 一致。
 #
 # ### 一条样本的批次会怎样？
@@ -309,10 +309,10 @@ except ValueError as err:
     print("nn.BatchNorm1d in training mode with one sample:", err)
 _ = bn_cpu.eval()  # back to evaluation mode
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 用滑动平均（a）时，同样 200 条样本一条一条地测和整批地测，结果完全相同。训练模式下把整个测试集当作一个大批次（b）也还行（与 (a) 相差不到 3 个百分点），因为 1000 条随机混合的样本，批次统计量接近滑动平均。但批次只有一条样本时（c），$z-\mu$ 处处为 0，每个 BN 层都只输出 $\beta$：200 条样本得到**同一个**输出，准确率跌到约 10%（瞎猜的水平）。PyTorch 干脆拒绝在训练模式下处理一条样本的批次。(d) 更隐蔽：批次不小，但它的均值和方差与训练时见过的（各类混合）不同，用批次统计量会把“这一批共同的特点”——恰恰是类别信息——减掉，准确率比用滑动平均时低 20 个百分点以上（上面打印了两者）。这就是测试时要用滑动平均的原因——记得调用 `model.eval()`。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. BN 在网络里：激活值的分布与批大小
 #
 # ### 激活值随深度的分布
@@ -352,7 +352,7 @@ for ax, use_bn in zip(axes[1:], [False, True], strict=True):
     ax.legend(fontsize="small")
 fig.tight_layout()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 左图：不带 BN 时，激活值的标准差逐层变小，到第 10 层已不到第 1 层的五分之一（上面打印了每层的数值）——越深的层收到的输入越集中在 0 附近，尺度由初始化和前面所有层一起决定，训练时还会随着前面的权重变化而漂移。带 BN 时，每一层的标准差都在 0.58 左右（标准正态分布经过 ReLU 后的标准差是 $\sqrt{1/2-1/(2\pi)}\approx0.584$）。中图与右图是第 1、4、10 层输出的直方图（纵轴取对数）：不带 BN 时深层的分布挤向 0；带 BN 时三层的分布几乎重合。
 #
 # ### 训练批大小的影响
@@ -385,10 +385,10 @@ ax.set_title("MNIST-1D, 3x100 MLP, SGD lr=0.1: mean of 3 seeds (band: min-max)")
 ax.legend()
 fig.tight_layout()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 批大小为 2 时，带 BN 的网络反而比不带 BN 的差（每个批次只用两条样本估计 $\mu,\sigma$，标准化后的值几乎只剩 $\pm1$）；批大小到 8 左右两者持平；批大小为 32 时，BN 高出 10 个百分点以上。所以 BN 需要足够大的批次；批次很小时（例如显存只放得下一两张大图），人们会改用不依赖批次的归一化方法，如层归一化（Layer Normalization，第 11 章的 Transformer 会用到）。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. BN 论文主图的小规模复现：达到固定准确率需要多少步
 #
 # BN 论文（Ioffe & Szegedy, 2015）在 ImageNet 上比较了 Inception 基线与加 BN 的版本：加 BN 后用相同学习率就更快，学习率放大 5 倍、30 倍仍能训练且更快，连 Sigmoid 激活也能训练起来。我们在 MNIST-1D 上用同样的设计做小规模版本：
@@ -437,7 +437,7 @@ ax.set_title("MNIST-1D, 3x100 MLP, SGD batch 60: mean of 3 seeds (band: min-max)
 ax.legend(ncol=2, fontsize="small")
 fig.tight_layout()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 读图与上面的表（数字以打印结果为准，末位会随线程数略有变化）：
 #
 # - **BN-Baseline（红）比 Baseline（黑虚线）快得多**：相同学习率下，每个种子达到 50% 所需的步数都不到基线最快种子的四分之一。
@@ -465,7 +465,7 @@ sig_curve = run["test_acc"][idx["BN-x5-Sigmoid"]].mean(0)  # (evaluations,): mea
 assert sig_curve[-1] > sig_curve[-5] + 0.01  # still rising at the end: above its value 200 steps earlier
 print("the claims above hold")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### BN 放在激活函数之前还是之后？
 #
 # BN 论文把 BN 放在线性层之后、激活函数之前（Linear → BN → ReLU，本章其余部分也这样做）；也有人放在激活函数之后（Linear → ReLU → BN）。上面的训练里多跑了第八种配置 BN-after-ReLU：与 BN-Baseline 完全相同（同样的种子、学习率 $\eta$、批次顺序），只是 BN 换到 ReLU 之后。下面比较两者、以及不带 BN 的 Baseline。
@@ -479,10 +479,10 @@ assert abs(before.mean() - after.mean()) < 0.03  # the two placements: within 3 
 assert min(before.min(), after.min()) > no_bn.max() + 0.1  # either placement: over 10 points above no BN
 assert np.isfinite(steps_of("BN-after-ReLU")).all() and np.nanmax(steps_of("BN-after-ReLU")) * 4 <= np.nanmin(steps_of("Baseline"))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # BN 放在 ReLU 之前还是之后，最终测试准确率的平均值相差不到 3 个百分点，达到 50% 所需的步数也同样不到无 BN 基线的四分之一；两种放法都比不带 BN 的网络高出 10 个百分点以上。所以在这里“放在哪里”不是关键，“有没有 BN”才是；在更大的模型上两种放法各有人用，结论也不完全一致，实践中跟随所用模型的惯例即可。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 小结
 #
 # - 特征尺度相差 $r$ 倍时，线性模型误差曲面的条件数约为 $r^2$：山谷狭长，梯度下降在陡峭方向弹跳、在平缓方向缓行。标准化（减均值、除以标准差）让曲面接近圆形，收敛步数与 $r$ 无关。
@@ -491,7 +491,7 @@ assert np.isfinite(steps_of("BN-after-ReLU")).all() and np.nanmax(steps_of("BN-a
 # - 不带 BN 时，初始化后的激活值尺度随深度缩小；带 BN 时每层都保持在同一尺度。BN 需要足够大的批次，批大小为 2 时它反而有害；BN 放在激活函数之前或之后差别不大。
 # - 在 MNIST-1D 上：BN 在相同学习率下明显加快训练、让 30 倍学习率仍能训练、让 Sigmoid 网络明显好训练；但“学习率越大越快”在我们的规模下没有重现。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 练习
 #
 # 参考答案在每道题下方折叠的单元格里：点击单元格左侧的蓝色竖条或占位符“•••”即可展开。参考答案使用自己的变量名（以 `_ref` 结尾），不会覆盖你的答案。
@@ -502,14 +502,14 @@ assert np.isfinite(steps_of("BN-after-ReLU")).all() and np.nanmax(steps_of("BN-a
 answer_std = None  # 你的答案，4 个数
 ex.check_standardized(answer_std)
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution
 f_ref = torch.tensor(ex.FEATURE)
 answer_std_ref = (f_ref - f_ref.mean()) / f_ref.std(unbiased=False)
 assert ex.check_standardized(answer_std_ref)
 print("参考答案已通过检查。")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 2.** 写出训练模式下的批量归一化 `my_batch_norm(z, gamma, beta)`（$\varepsilon=10^{-5}$），`z` 形状为 (N, H)，`gamma`、`beta` 形状为 (H,)。不许调用 `nn.BatchNorm1d`、`F.batch_norm` 或本课程的 `mu.normalization`。检查函数会用几组随机输入把你的结果与 PyTorch 的 `F.batch_norm` 逐项比较，并指出第一个不一致的位置。
 
 # %%
@@ -519,7 +519,7 @@ def my_batch_norm(z, gamma, beta):
 
 ex.check_bn_forward_fn(my_batch_norm)
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution
 def my_batch_norm_ref(z, gamma, beta):
     mean = z.mean(dim=0)  # (H,)
@@ -530,14 +530,14 @@ def my_batch_norm_ref(z, gamma, beta):
 assert ex.check_bn_forward_fn(my_batch_norm_ref)
 print("参考答案已通过检查。")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 3.** 滑动平均 $\bar\mu$ 从 0 开始，动量 $m=0.1$。三个批次的均值依次为 1、2、3。三次更新后 $\bar\mu$ 是多少？
 
 # %%
 answer_running = None  # 你的答案
 ex.check_running_mean(answer_running)
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution
 running_ref = 0.0
 for batch_mean in ex.BATCH_MEANS:
@@ -545,14 +545,14 @@ for batch_mean in ex.BATCH_MEANS:
 assert ex.check_running_mean(running_ref)
 print("参考答案已通过检查。")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 4.** 一个只有一个特征的 BN 层处于测试模式（`eval()`）：滑动平均 $\bar\mu=2$、$\bar\sigma^2=4$，$\gamma=3$、$\beta=-1$，$\varepsilon=10^{-5}$。一个批次里有两条样本，输入分别为 4 和 1。写出这两条样本的输出（两个数）。
 
 # %%
 answer_eval = None  # 你的答案，例如 [0.0, 0.0]
 ex.check_bn_eval_output(answer_eval)
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution
 x_ref = torch.tensor(ex.EVAL_INPUTS)
 answer_eval_ref = ex.EVAL_GAMMA * (x_ref - ex.EVAL_RUNNING_MEAN) / torch.sqrt(torch.tensor(ex.EVAL_RUNNING_VAR + ex.EPS)) + ex.EVAL_BETA

@@ -8,7 +8,7 @@
 #     name: mlnote
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 第 9 章 卷积神经网络（CNN）
 #
 # 前几章的网络都是全连接的：每个输入数字连到下一层的每个神经元。图像有成千上万个像素，这样连下去参数多得吓人，而且网络并不知道“相邻的像素有关系”。卷积神经网络（Convolutional Neural Network, CNN）把两条关于图像的常识写进了网络结构：一个图案只占图像的一小块，同一个图案可能出现在任何位置。
@@ -24,7 +24,7 @@
 # - 在 MNIST-1D 上复现“逻辑回归 ≪ MLP ≪ CNN”，并测量 CNN 对平移的容忍度；
 # - 理解 AlphaGo 式的棋盘输入为什么不用池化，以及一维卷积怎样用在信号上。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ## 如何使用本笔记本
 #
 # 从上到下依次运行（JupyterLab 菜单 Kernel → Restart Kernel and Run All Cells…）。带滑块的单元需要运行中的内核；每个滑块旁都有一张静态图，不运行也能看到同样的现象。训练单元用课程统一的 `mu.fit`，并把检查点存在 `data/cache/checkpoints/`：内核重启后重新运行不会从头训练。有 GPU 时自动使用；想强制用 CPU，启动前设置 `MLNOTE_DEVICE=cpu`。
@@ -47,7 +47,7 @@ mu.seed_everything(SEED)
 DEVICE = mu.get_device()
 print(mu.describe_device(DEVICE))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. 为什么图像不直接用全连接层
 #
 # 一张 100×100 的彩色图有 3 个通道（channel，红绿蓝），拉直后是 30000 个数。若第一层有 1000 个神经元，全连接层（Fully Connected Layer）的每个神经元都要为这 30000 个数各配一个权重。卷积层（Convolutional Layer）的一个滤波器（filter，也叫卷积核 kernel）只看 3×3×3 的一小块，并在整张图上重复使用同一组权重，所以它的参数量与图的大小无关。下面用公式算，再用 PyTorch 的层数一遍。
@@ -63,7 +63,7 @@ print(f"conv layer, 64 filters of 3x3x3              : {conv:>12,} parameters")
 print(f"ratio                                         : {fc / conv:>12,.0f}x")
 print(f"the same conv layer on a 1000x1000 image      : {mu.cnn.conv_parameter_count(3, 64, 3):>12,} parameters")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 全连接层有约三千万个参数，卷积层只有 1,792 个，相差一万六千多倍；图放大到 1000×1000，卷积层的参数量一个也不变。第 4 章讲过：模型越有弹性（参数越多、能表示的函数越多），训练数据不够时越容易过拟合（overfitting）。卷积层弹性小、模型偏差（model bias）大，但它的限制恰好符合图像的性质，所以在图像上反而表现更好。第 7 节会在真实数据上量出这一点。
 #
 # ## 2. 感受野、卷积核大小、步幅与填充
@@ -90,7 +90,7 @@ for n in (5, 8, 13, 28, 100):
 print(f"formula == nn.Conv2d output size in all {checked} configurations")
 print([mu.cnn.conv_output_size(100, 3), mu.cnn.conv_output_size(100, 3, padding=1), mu.cnn.conv_output_size(100, 3, stride=2)])
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # **感受野随深度增长。** 第二层的一个神经元看第一层的 $k$ 个神经元，而它们各自又看输入的一小块，所以越深的神经元看到的输入越大。记 $r_l$ 为第 $l$ 层一个神经元在输入上的感受野宽度，$j_l$ 为第 $l$ 层相邻两个神经元在输入上相隔的像素数（$r_0=j_0=1$），则
 #
 # $$r_l = r_{l-1} + (k_l-1)\,j_{l-1},\qquad j_l = j_{l-1}\,s_l .$$
@@ -131,7 +131,7 @@ ax.set_title("How much of the input one neuron sees")
 ax.legend()
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 公式与梯度的“足迹”在每个深度都一致。步幅为 1 时六层 3×3 卷积只看到 13 个像素宽的一条；步幅为 2 时第六层已经看到 127 个像素。所以深层的神经元即使只用 3×3 的小卷积核，也能对很大的图案作出反应。
 #
 # 下面的滑块在一张 7×7 的输入上画出某个输出神经元的感受野（橙色）；灰色虚线格是填充。拖动卷积核大小、步幅、填充和输出位置，看输出的网格大小和它读到的像素怎样变化。
@@ -150,7 +150,7 @@ rf_widget = mu.interactive_figure(
 )
 rf_widget
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 静态版本：同一个输出位置 (1, 1) 在三种设置下读到的输入。步幅从 1 变成 2，相邻输出读的区域就隔得更远；补一圈 0 后，边上的输出也能以边缘像素为中心。
 
 # %%
@@ -160,7 +160,7 @@ for ax, (k, s, p) in zip(axes, [(3, 1, 0), (3, 2, 0), (3, 2, 1)], strict=True):
 fig.tight_layout()
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. 参数共享：亲手写卷积
 #
 # 同一个滤波器在图上滑动，在每个位置用**同一组权重**与那一块做内积，这就是参数共享（Parameter Sharing）。深度学习里的“卷积”其实是互相关（cross-correlation）：卷积核不翻转。输入 $x$ 形状为 $(N, C, H, W)$，$O$ 个滤波器 $w$ 形状为 $(O, C, k_h, k_w)$，则
@@ -186,13 +186,13 @@ def conv2d_loops(x, weight, bias=None, stride=1, padding=0):
     return out
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 第二种写法叫 im2col：先把所有位置的小块一次性展开成矩阵的列（`F.unfold`），每列长 $C k_h k_w$；卷积就变成**一次**矩阵乘法：$(O \times Ck_hk_w)$ 的权重矩阵乘以 $(Ck_hk_w \times L)$ 的块矩阵，$L$ 是输出位置数。这正是参数共享的样子：同一个权重矩阵乘每一列。课程的 `mu.cnn.conv2d` 就是这样写的：
 
 # %%
 mu.show_source(mu.cnn.conv2d)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 两种写法都要与 `F.conv2d` 在随机形状、步幅、填充上逐位一致（用 float64，容差接近机器精度）：
 
 # %% tags=["nbval-check-output"]
@@ -210,7 +210,7 @@ for _ in range(20):
     torch.testing.assert_close(mu.cnn.conv2d(x, weight, bias, s, p), ref)
 print("loops, im2col and F.conv2d agree on 20 random configurations")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # **速度。** 三种写法算的是同一个东西，快慢却差很多。先固定一个形状：一批 16 张 32×32 的 3 通道图、64 个 3×3 滤波器、填充 1（float32），像一个 CNN 的第一层。三种方法都只用一个 CPU 线程（比较的是算法，而不是谁更会用多核），交替运行多次，每种取最快的一次（最快的一次最少受到机器上其他程序的干扰）：
 
 # %% tags=["nbval-ignore-output"]
@@ -236,7 +236,7 @@ for name, t in [("F.conv2d", t_builtin), ("im2col (mu.cnn.conv2d)", t_unfold), (
 assert t_unfold < 3 * t_builtin, "im2col should be within 3x of the built-in convolution at this shape"
 assert t_loops > 10 * t_unfold and t_loops > 10 * t_builtin, "the Python loop should be far slower than one big matrix multiplication"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 在这个形状上 im2col 与 `F.conv2d` 在同一个量级（3 倍以内，上面的断言检查了这一点）；循环版本比两者都慢十倍以上（通常是几十倍）。原因不是算术更多——三者做的乘加次数完全一样——而是循环版本把工作拆成一千多次（32×32 个输出位置）小运算，每次都要付 Python 和调度的开销，CPU 的向量单元和多核都用不满。im2col 把全部工作变成一次大矩阵乘法，这是硬件最擅长的事。
 #
 # 它的代价是内存：每个输入像素被复制进 $k_hk_w=9$ 列。通道多时这张展开的矩阵很大，读写它的时间就显出来了。换成网络中间一层的形状（16 通道进、32 通道出，一批 32 张）再比一次：
@@ -250,7 +250,7 @@ print(f"input {xd.numel() * 4 / 2**20:.1f} MB, unfolded patches {unfolded_mb:.1f
 print(f"im2col / F.conv2d: first-layer shape {t_unfold / t_builtin:.1f}x, middle-layer shape {t_unfold_deep / t_builtin_deep:.1f}x")
 assert t_unfold_deep / t_builtin_deep > t_unfold / t_builtin
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 通道变多后 im2col 落后得更多：展开的矩阵是输入的 9 倍大。`F.conv2d` 背后的库（CPU 上是 oneDNN）会按形状挑选不做完整展开的算法，所以实际训练都用内置的卷积；im2col 的价值在于把“卷积 = 共享权重的矩阵乘法”这件事写得一清二楚。
 #
 # ## 4. 第二种解释：卷积层 = 共享参数、只连局部的全连接层
@@ -276,7 +276,7 @@ ax.set_title("A 1-D convolution as a fully connected weight matrix")
 fig.colorbar(im, ax=ax, label="weight from input j to output i")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 144 个格子里只有 34 个不为零，而且只用到卷积核的 3 个数：每一行都是同一条带子右移一格。全连接层可以学出任意的 144 个数；卷积层把其中 110 个固定为 0、把其余的绑在一起，只剩 3 个自由参数。所以卷积层是全连接层的一个特例——弹性更小，但恰好适合“图案到处出现、只看局部”的数据。笔记里的两种说法（神经元只看感受野并共享参数 / 滤波器在图上滑动）说的是同一件事。
 #
 # ## 5. 滤波器是图案探测器
@@ -298,7 +298,7 @@ for ax in axes:
 fig.tight_layout()
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 中间的图里，屋檐的竖柱、栏杆的竖线亮；右边的图里，屋檐和台阶的横线亮。同一个 3×3 滤波器（9 个数）在全图每个位置都找同一种图案，这就是参数共享的好处：在左上角学会的“竖边探测器”在右下角也能用。
 #
 # 两个滤波器互为转置，所以“把照片转置后找竖边”应当等于“原照片上找横边”再转置。这是一个可以精确检查的事实：
@@ -315,7 +315,7 @@ h = F.conv2d(stripes[None, None], sobel_h[None, None])[0, 0].abs().sum().item()
 print(f"on a picture with one vertical edge: vertical filter {v:.0f}, horizontal filter {h:.0f}")
 assert v > 0 and h == 0
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. 池化与 CNN 里的批量归一化
 #
 # **下采样不改变图里是什么。** 把照片每 $m\times m$ 块只留一个值，图小了 $m^2$ 倍，但内容仍然认得出来：
@@ -331,7 +331,7 @@ for ax, m in zip(axes, [1, 4, 8], strict=True):
 fig.tight_layout()
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 8×8 池化后只剩 26×40 个像素（原来的 1/64），建筑的轮廓还在。最大池化（Max Pooling）在每个窗口里留下最大的值；它没有参数，通常放在卷积层后面，把特征图缩小，减少后面的计算。下面用 `unfold` 亲手写（`mu.cnn.max_pool2d`），并与 `F.max_pool2d` 对照：
 
 # %% tags=["nbval-check-output"]
@@ -341,7 +341,7 @@ for k, s in [(2, None), (3, None), (2, 1), (3, 2)]:
     torch.testing.assert_close(mu.cnn.max_pool2d(x_pool, k, s), F.max_pool2d(x_pool, k, s))
 print("max pooling by hand == F.max_pool2d for kernel/stride (2,2), (3,3), (2,1), (3,2)")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # **CNN 里的批量归一化按通道做。** 第 8 章的 BN 对每个特征单独求均值和方差。在卷积层后面，同一个滤波器在所有位置上的输出是“同一个特征”，所以 `nn.BatchNorm2d` 对每个通道在 $(N, H, W)$ 三个轴上一起求统计量：一共只有 $C$ 组均值/方差和 $C$ 组 $\gamma,\beta$，而不是 $C\times H\times W$ 组。手写并核对（训练模式的输出，以及更新后的滑动平均）：
 
 # %% tags=["nbval-check-output"]
@@ -361,7 +361,7 @@ torch.testing.assert_close(bn.running_mean, 0.1 * mean)
 print("statistics per BatchNorm2d layer:", tuple(bn.running_mean.shape), "means (one per channel)")
 print("BatchNorm2d == normalise per channel over (N, H, W), then gamma/beta per channel")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 注意滑动方差用的是无偏估计（除以 $NHW-1$），而归一化本身用有偏方差——和第 8 章一维的情形一样。
 #
 # ## 7. 完整的 CNN：手写数字
@@ -407,7 +407,7 @@ assert digit_acc > 0.95
 mu.plot_history(digit_history, ["valid_acc"], x="epoch", title="Digit CNN: test accuracy per epoch", ylabel="accuracy")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 不到两千个参数的 CNN 在没见过的数字上达到 95% 以上的准确率。训练出来的第一层 8 个滤波器长什么样？它们对一张数字的输出（特征图）又是什么样？红色是正权重，蓝色是负权重：
 
 # %%
@@ -430,7 +430,7 @@ fig.colorbar(axes.flat[1].images[0], ax=axes, shrink=0.6, label="filter output a
 fig.suptitle("Feature maps: where each learned filter responds (8x8 input, padding 1)")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 每张特征图和输入一样是 8×8（填充 1），亮的地方是那个滤波器找到了它的图案。不同的滤波器在笔画的不同部位亮起来：有的在笔画某一侧的边缘，有的在笔画本身；对照上一张图，它们的权重也多是一边正、一边负，和第 5 节手工设计的边缘滤波器是同一类东西——只是这次是梯度下降自己学出来的。
 #
 # ## 8. 复现 MNIST-1D 的基准：逻辑回归 ≪ MLP ≪ CNN
@@ -473,7 +473,7 @@ with mu.cpu_threads(1):
             models[kind, seed] = train_signal_model(kind, seed, mnist1d.x_train, "mnist1d")
             acc[kind, seed] = test_accuracy(models[kind, seed], mnist1d.x_test)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 再做发表表格里的第二行：用一个固定的排列打乱 40 个位置（训练和测试用同一个排列），每类模型训练一个种子。打乱不改变信息量——MLP 只是换了输入的顺序——但毁掉了“相邻位置有关系”这个 CNN 依赖的结构。
 
 # %% tags=["nbval-ignore-output"]
@@ -502,7 +502,7 @@ assert shuffled_acc["CNN"] < cnn_acc.mean() - 0.25, "shuffling positions should 
 assert n_params["CNN"] < n_params["MLP"]
 assert all(abs(acc[k, s] - xp.PUBLISHED_MNIST1D[k]["default"]) < 0.06 for k in xp.PUBLISHED_MNIST1D for s in SEEDS)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 三种模型在每个种子上的顺序都和发表的一样，而且差距很大：逻辑回归约三成，MLP 约三分之二，CNN 九成以上，每一档都比下一档低 20 个百分点以上；每个数都在发表值的 ±6 个百分点以内（我们只训练 1500 步，发表的 CNN 训练得更久）。打乱位置后 MLP 几乎不变（它本来就不知道哪两个位置相邻），CNN 却掉了约 30 个百分点，降到六成左右（发表值 56%）：CNN 的优势完全来自“局部 + 共享”这个关于数据的假设，假设不成立时优势就没了。注意 CNN 的参数（约八千个）比 MLP（约一万五千个）还少。
 #
 # **对平移的容忍度。** 把测试信号整体平移 $\pm 2, 4, 6, 8$ 个位置（空出来的位置用边缘值填），看准确率掉多少。除了 MLP 和上面的 CNN，再训练一个把最后的“拉平 + 全连接”换成**全局最大池化**（每个滤波器只报告它在所有位置上的最大反应）的 CNN：
@@ -530,7 +530,7 @@ for kind, r in retained.items():
 assert retained["MLP"] < retained["CNN"] < retained["CNN + global max pool"]
 assert retained["CNN + global max pool"] > 0.95, "global max pooling should keep almost all of its accuracy"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 平移 4 个位置后，MLP 只剩原来准确率的约八成，CNN 约九成，带全局最大池化的 CNN 几乎没有损失。普通 CNN 的卷积层本身对平移是“等变”的（输入平移，特征图跟着平移），但最后的全连接层对每个位置有不同的权重，所以整体并不完全不变；全局最大池化丢掉了“在哪里”，只留下“有没有”，于是平移几乎不影响结果（移得再远一些，图案的一部分被推出边界，它也开始掉分）。
 #
 # ## 9. AlphaGo：为什么不用池化；一维卷积
@@ -550,7 +550,7 @@ assert x_go.shape == (1, 361)
 assert mu.cnn.conv_output_size(19, 5, 1, 2) == mu.cnn.conv_output_size(19, 3, 1, 1) == 19
 print("receptive field of one output point:", mu.cnn.receptive_field([m for m in policy if isinstance(m, nn.Conv2d)])[-1], "points")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 为什么不池化？池化说的是“图案在这一小块里的某处出现过”，丢掉了确切位置；对图像分类这无所谓，但落子必须精确到一个交叉点，差一格就是另一步棋。下面构造两个局面，只差一颗棋子在同一个 2×2 池化窗口里挪了一格：池化之前两者不同，2×2 最大池化之后**完全相同**——后面的网络再聪明也分不出这两个局面。
 
 # %% tags=["nbval-check-output"]
@@ -563,7 +563,7 @@ print("identical after 2x2 max pooling:", torch.equal(F.max_pool2d(a, 2), F.max_
 print("pooled board size:", tuple(F.max_pool2d(a, 2).shape[-2:]), "— fewer points than there are moves")
 assert not torch.equal(a, b) and torch.equal(F.max_pool2d(a, 2), F.max_pool2d(b, 2))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 池化后棋盘只剩 9×9=81 个格子，少于 361 个可能的落子点：信息已经丢了。CNN 用在围棋上，是因为围棋也有“局部图案到处出现”的性质（同样的棋形在棋盘各处意义相似），而不是因为它是图像——该用哪些部件，取决于数据的性质。
 #
 # **一维卷积。** 卷积核只在一个方向上滑动，就能用在声音、传感器读数这类一维信号上（第 8 节的 MNIST-1D CNN 用的就是 `nn.Conv1d`）。最简单的例子：在一段噪声里藏一个短的“啁啾”（频率逐渐升高的声音片段），用这段啁啾本身当卷积核（匹配滤波 matched filter），输出最大的位置就是它出现的地方。
@@ -597,7 +597,7 @@ axes[1].set_ylabel("filter output")
 fig.tight_layout()
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 上图的噪声和啁啾一样大，肉眼很难看出啁啾在哪；下图卷积的输出在第 613 个样本处有一个尖峰，是其他任何位置（卷积核不碰到啁啾的地方）最大输出的两倍左右。语音模型的第一层常常就是一排这样的一维滤波器，只不过它们是学出来的。
 #
 # ## 小结
@@ -613,46 +613,46 @@ plt.show()
 #
 # 把 `None` 换成你的答案，运行检查单元。参考答案在折叠的单元里（点击单元左侧的 “•••” 展开）。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 1.** 输入是 64×64 的图，经过一层卷积：卷积核 5×5、步幅 3、填充 2。输出的边长是多少？（只用公式，别建层。）
 
 # %%
 answer_size = None  # 你的答案：一个整数
 ex.check_output_size(answer_size)
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution
 answer_size_ref = (64 + 2 * 2 - 5) // 3 + 1
 assert ex.check_output_size(answer_size_ref)
 print("参考答案已通过检查。")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 2.** 一个卷积层把 16 通道的特征图变成 32 通道，卷积核 5×5，带偏置。它有多少个参数？如果输入图从 32×32 变成 64×64，这个数会变吗？
 
 # %%
 answer_params = None  # 你的答案：一个整数
 ex.check_conv_params(answer_params)
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution
 answer_params_ref = 32 * 16 * 5 * 5 + 32  # the image size never enters
 assert ex.check_conv_params(answer_params_ref)
 print("参考答案已通过检查。")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 3.** 一个网络依次是：3×3 卷积（步幅 1）、2×2 最大池化（步幅 2）、3×3 卷积（步幅 1）、2×2 最大池化（步幅 2）、3×3 卷积（步幅 1）。最后一层的一个神经元在输入上的感受野有多宽？（可以手算，也可以用第 2 节的递推。）
 
 # %%
 answer_rf = None  # 你的答案：一个整数
 ex.check_receptive_field(answer_rf)
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution
 answer_rf_ref = mu.cnn.receptive_field([(3, 1), (2, 2), (3, 1), (2, 2), (3, 1)])[-1]
 assert ex.check_receptive_field(answer_rf_ref)
 print("参考答案已通过检查。")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 4.** 写一个函数 `my_max_pool(x, k)`：输入 `x` 形状为 $(H, W)$ 的二维张量，返回 $k\times k$ 窗口、步幅 $k$、不补边的最大池化结果，形状为 $(\lfloor H/k\rfloor, \lfloor W/k\rfloor)$。不许调用 `F.max_pool2d`、`nn.MaxPool2d` 或 `mu.cnn.max_pool2d`。检查函数会在随机输入上与 `F.max_pool2d` 比较（包括 $H$、$W$ 不是 $k$ 的倍数的情形）。
 
 # %%
@@ -662,7 +662,7 @@ def my_max_pool(x, k):
 
 ex.check_max_pool(my_max_pool)
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution
 def my_max_pool_ref(x, k):
     h, w = x.shape[0] // k, x.shape[1] // k

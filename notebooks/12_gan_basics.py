@@ -8,7 +8,7 @@
 #     name: mlnote
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 第 12 章 生成式对抗网络（GAN）入门
 #
 # 到目前为止，网络都是输入一个 $x$、输出一个确定的 $y$。可有些任务的“正确答案”不止一个：同一帧游戏画面之后，小精灵可能向左转，也可能向右转。这一章让网络多吃一个从简单分布（Simple Distribution）里抽出来的随机向量 $z$，输出就变成了一个分布；再用一个判别器（Discriminator）去评判这个分布像不像真的，这就是生成式对抗网络（Generative Adversarial Network, GAN）。
@@ -21,7 +21,7 @@
 # - 在一维、二维高斯混合上看生成分布怎样一步步靠近目标，并用“覆盖了几个模式、多少样本是高质量的”来度量；
 # - 在 scikit-learn 自带的 8×8 手写数字上训练一个小 GAN，看样本网格随训练的变化。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ## 如何使用本笔记本
 #
 # 从上到下依次运行（JupyterLab 菜单 Kernel → Restart Kernel and Run All Cells…）。带滑块的单元需要运行中的内核；滑块旁有一张静态图，不运行也能看到同样的现象。所有训练都走课程统一的 `mu.fit`，检查点存在 `data/cache/checkpoints/`：内核重启后重新运行不会从头训练。有 GPU 时自动使用；想强制用 CPU，启动前设置 `MLNOTE_DEVICE=cpu`。练习的参考答案藏在折叠的单元里，点击单元左侧的占位符 “•••” 即可展开。
@@ -44,7 +44,7 @@ mu.seed_everything(SEED)
 DEVICE = mu.get_device()
 print(mu.describe_device(DEVICE))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. 为什么生成器需要随机输入：向左还是向右
 #
 # 笔记里的例子：用游戏的前几帧预测下一帧。训练数据里，小精灵走到同一个路口时有时向左转、有时向右转。我们把它缩成一个数字任务：输入是当前位置 $x\sim U(-1,1)$，答案是下一个位置 $y=x-1$（向左）或 $y=x+1$（向右），两者概率各半，与 $x$ 无关。先照常训练一个回归网络，用均方误差（MSE）。
@@ -66,7 +66,7 @@ print(f"largest |prediction - average of the two answers| : {gap_to_average:.3f}
 print(f"smallest |prediction - nearest true answer|        : {gap_to_answer:.3f}")
 assert gap_to_average < 0.15 and gap_to_answer > 0.85
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 回归网络的输出离“两个答案的平均” $x$ 不到 0.15，离任何一个真实答案都差 0.85 以上。MSE 的最优解就是条件平均：对“一半向左、一半向右”的数据，平均就是“原地不动”，这正是笔记里那个同时向左又向右的“分身”小精灵——一个从来不会出现的答案。
 #
 # 直接给网络多喂一个随机数 $z$ 行不行？如果还是用 MSE 训练，不行：$z$ 与答案无关，最小化 MSE 的网络会学会忽略 $z$，输出仍是平均。下面量一下。
@@ -95,7 +95,7 @@ move_noisy = y_noisy - x_test_turn
 print(f"MSE net fed noise: mean |y - x| = {move_noisy.abs().mean():.3f}, spread of y - x (std) = {move_noisy.std():.3f}")
 assert move_noisy.abs().mean() < 0.2
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 即使吃了噪声，用 MSE 训练的网络平均也只移动不到 0.2——它仍然停在“原地”。问题不在输入，而在损失：MSE 只奖励“接近平均”，不奖励“像是真的某一个答案”。我们需要一个能判断“这个输出像不像从真实数据里来的”的评分者，这就是判别器。第 4 节会用它把一个同样结构、同样吃噪声的网络训练成“每次选一边”。
 #
 # ## 2. 判别器是一个二元分类器
@@ -119,7 +119,7 @@ print(f"-V by hand = {by_hand:.6f}   softplus form = {gan.discriminator_loss(rea
 print("with a logit of 200: softplus form =", gan.discriminator_loss(torch.tensor([-200.0]), torch.tensor([200.0])).item(),
       "| naive log form =", -(torch.log(torch.sigmoid(torch.tensor(-200.0))) + torch.log(1 - torch.sigmoid(torch.tensor(200.0)))).item())
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 按定义手算、softplus 写法、PyTorch 内置与 `gan.value_function` 的 $-V$ 到机器精度一致；而在 logit 为 ±200 的极端情形下，直接取 log 的写法得到 `inf`，softplus 写法给出正确的有限值 400。
 #
 # **最优判别器的推导。** 固定生成器，$V$ 是对每一点 $y$ 的积分 $\int \big[p_{data}(y)\log D(y)+p_G(y)\log(1-D(y))\big]\,dy$。每一点可以单独最大化：令 $a=p_{data}(y)$、$b=p_G(y)$，$f(D)=a\log D+b\log(1-D)$，
@@ -151,7 +151,7 @@ js = jensenshannon(p_data.numpy(), p_g.numpy()) ** 2  # scipy returns the square
 torch.testing.assert_close(v_star.item(), -np.log(4) + 2 * js, atol=1e-4, rtol=0)
 print(f"V(G, D*) = {v_star:.5f}   -log 4 + 2 JS = {-np.log(4) + 2 * js:.5f}   (JS = {js:.4f}, at most log 2 = {np.log(2):.4f})")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 下面把推导放到真实训练里检验。生成器先固定成一个不会学习的“坏”生成器：$G(z)=1.5z$，于是 $p_G=\mathcal N(0,1.5^2)$；真实数据是在 $\pm2$ 处的两个高斯（标准差 0.5）。只做交替训练的前一半——固定 $G$、训练 $D$——看训练出来的 $D$ 是否贴近公式给出的 $D^*$。这一步更新就是后面 GAN 循环里判别器的那一步，所以单独写成函数。
 
 # %% tags=["nbval-ignore-output"]
@@ -212,7 +212,7 @@ ax.set(xlim=(-5, 5), xlabel="y", ylabel="density  /  probability of 'real'", tit
 ax.legend(fontsize=8, loc="upper center")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 训练出来的 $D$（绿色）在有样本的区间里紧贴公式的 $D^*$（黑色虚线），最大相差不到 0.1：真实数据密度最高的 $\pm2$ 处 $D^*$ 约为 0.8（那里也有不少生成样本，所以不是 1），生成器独占的 0 附近跌到接近 0（上面打印的数值）。训练的 $D$ 的目标值也不超过 $V(G,D^*)$，符合“$D^*$ 是最大值”。$D$ 的这些“坡度”正是下一步要传给生成器的信号：把样本往 $D$ 大的方向推。
 #
 # ## 3. 交替训练：先更新 D，再更新 G
@@ -271,7 +271,7 @@ def train_in_stages(G, D, opts, x_real, *, noise_dim, stops, name, snapshot, bat
     return snaps, {key: np.concatenate(parts) for key, parts in losses.items()}
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 先确认 `g_update` 真的只改了 $G$：拷贝 $D$ 的参数，走一次生成器更新，再比较。
 
 # %% tags=["nbval-check-output"]
@@ -287,7 +287,7 @@ changed = sum(not torch.equal(before, p.detach()) for before, p in zip(G_before,
 print(f"after one generator update: D unchanged, {changed} of {len(G_before)} parameter tensors of G changed")
 assert changed == len(G_before)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### 3.1 一维：三个峰的混合
 #
 # 目标是 $-2$、$0$、$2$ 处三个等权高斯（标准差 0.2）。生成器把 4 维标准正态噪声映射成一个数，判别器把一个数映射成 logit，都是两层 64 个神经元的小 MLP。分几段训练，记录每段结束时的样本和 $D$ 的曲线。上面的 `train_in_stages` 每段调用一次 `mu.fit`、各存一个检查点，所以内核重启后重跑时，每张快照仍是它那一步的模型。
@@ -348,7 +348,7 @@ assert cover_1d["modes"] == 3 and cover_1d["high_quality"] > 0.8
 assert 1.0 < late_loss_D < 2 * np.log(2)
 assert counts_1d.min() < counts_1d.max() / 2 and d_at_centers[counts_1d.argmin()] > 0.5
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 训练早期生成的直方图（橙色）摊得很开，$D$（虚线）在真实峰处高、在峰与峰之间低；随着交替训练，样本被推向 $D$ 高的地方，最后三个峰都有样本，且八成以上样本落在某个峰的 3 个标准差以内（上面打印的数字）。但三个峰分到的样本并不均匀：这次运行里有一个峰分到的样本不到最多那个的一半（打印的 per mode，图中是中间的峰），而 $D$ 在这个峰的中心仍大于 0.5——$D$ 看到那里真实样本多于生成样本，正在把 $G$ 往那里拉。GAN 的目标并不直接奖励“均匀地覆盖每个峰”，生成的峰也比目标更窄。
 #
 # 损失曲线不像监督学习那样一路下降：$D$ 和 $G$ 互相拉扯，$D$ 的损失在最初的剧烈摆动后稳定在略低于 $2\log 2\approx1.39$ 的地方（灰色点线，“$D$ 完全分不清”时的值）：$D$ 只能分出一点点。GAN 的损失不能当作“学得多好”的指标，所以我们用模式覆盖（mode coverage）来评估。
@@ -391,7 +391,7 @@ fig.tight_layout()
 plt.show()
 assert on_an_answer > 0.9 and 0.3 < right_share < 0.7
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 左图是训练数据：两条平行线。中图：回归网络（黑线）和吃了噪声的 MSE 网络（红点）都落在两条线中间的 $y=x$，也就是从不出现的“平均答案”。右图：用判别器训练的生成器每次给出一个答案，九成以上的样本离某条真实的线不到 0.25，向右转的比例在 30%–70% 之间（上面打印的数字），两个答案都会出现。同一个网络结构、同样的噪声输入，差别只在训练它的损失。
 #
 # ## 5. 二维：八个高斯围成的环
@@ -412,7 +412,7 @@ ring_cover = {stop: gan.mode_coverage(torch.from_numpy(s["samples"]), ring, ring
 for stop, c in ring_cover.items():
     print(f"step {stop:>4}: modes captured {c['modes']}/8, high-quality samples {c['high_quality']:.1%}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 拖动滑块看训练过程：背景是 $D(x)$（红 = 判为真实，蓝 = 判为生成），黑点是生成样本，黄叉是 8 个目标中心。
 
 # %% tags=["nbval-ignore-output"]
@@ -423,7 +423,7 @@ ring_widget = mu.interactive_figure(
 )
 ring_widget
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 静态版本：训练开始、中途和结束时的三张快照。
 
 # %%
@@ -453,7 +453,7 @@ print("D at the centres of covered modes:", d_modes[covered].round(2), "| of mis
 assert ring_cover[0]["high_quality"] < 0.1 and final_ring["modes"] >= 5 and final_ring["high_quality"] > 0.5
 assert (~covered).any() and d_modes[~covered].min() > d_modes[covered].max()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 一开始生成样本挤成一小团，几乎不落在任何一个峰上，$D$ 还没训练、到处输出差不多的值；训练开始后 $D$ 很快学会在真实样本处给高分、在那团生成样本处给低分，生成器便顺着 $D$ 的坡度往外推。拖动滑块还能看到，中途样本成片地被 $D$ 的坡度推着走：生成器追着 $D$ 的高分区跑，$D$ 又把那里改成低分。训练结束时（种子 0、4000 步）大部分模式被覆盖（断言：至少 5 个），过半样本是高质量的；但在这次运行里仍有模式分到的高质量样本不足 20 个、算作没被覆盖（上面打印的 modes missed）——这就是模式丢失（mode dropping），普通 GAN 的常见毛病。右图里被漏掉的模式处 $D$ 是红色的，而且比任何被覆盖的模式处都红（打印的 D 值）：$D$ 知道那里缺生成样本，只是 $G$ 还没被拉过去。写这一章时我们用其他种子和设置（2000–4000 步）试过，覆盖的模式数从 0 到 8 都出现过：普通 GAN 在这个任务上对种子很敏感。第 13 章会在多个种子上用表格比较普通 GAN 与 WGAN 的模式覆盖。
 #
 # ## 6. 真实图像：8×8 手写数字
@@ -498,7 +498,7 @@ plt.show()
 assert digit_dist[3000] < 0.6 * digit_dist[0]
 assert real_dist < digit_dist[3000] < 1.5 * real_dist
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 同一组噪声在训练中逐渐变成数字的形状：300 步时同几个模糊的形状在许多格子里反复出现（不同的 $z$ 给出几乎一样的图，是模式崩塌的样子）；1000 步时样子多了起来；3000 步时能认出不少数字（0、2、3、5、9……），但笔画仍比真实数字（下图）粗糙、带噪点。数字上也是如此：生成图到最近训练图的平均距离从训练前的数值下降到不足它的 60%，但仍比留出的真实数字到训练图的距离大，不过已在它的 1.5 倍以内（上面打印的数字）。这个度量很粗：一个把训练图原样背下来的生成器距离为 0，反而“最好”。第 14 章会介绍更像样的评估（IS、FID）以及怎样发现“背答案”。
 #
 # ## 小结
@@ -513,20 +513,20 @@ assert real_dist < digit_dist[3000] < 1.5 * real_dist
 #
 # 把 `None` 换成你的答案，运行检查单元。参考答案在折叠的单元里（点击单元左侧的 “•••” 展开）。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 1.** 在某一点 $x$，真实数据的密度 $p_{data}(x)=0.3$，生成器的密度 $p_G(x)=0.1$。最优判别器在这一点的输出 $D^*(x)$ 是多少？
 
 # %%
 answer_d_star = None  # 你的答案：一个数
 ex.check_optimal_d(answer_d_star)
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution
 answer_d_star_ref = 0.3 / (0.3 + 0.1)
 assert ex.check_optimal_d(answer_d_star_ref)
 print("参考答案已通过检查。")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 2.** 写出判别器的损失 `my_d_loss(real_logits, fake_logits)`：输入是判别器对一批真实样本和一批生成样本输出的 logit（两批的大小可以不同），返回标量 $-V$。不许调用 `gan.discriminator_loss`。检查函数会在随机 logit（包括 ±40 这样的大值）上与 PyTorch 的 `F.binary_cross_entropy_with_logits` 比较，并指出第一个不一致的测试用例。
 
 # %%
@@ -537,7 +537,7 @@ def my_d_loss(real_logits, fake_logits):
 ex.check_discriminator_loss(my_d_loss)
 
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution
 def my_d_loss_ref(real_logits, fake_logits):
     return F.softplus(-real_logits).mean() + F.softplus(fake_logits).mean()  # -log sigma(l) = softplus(-l)
@@ -546,14 +546,14 @@ def my_d_loss_ref(real_logits, fake_logits):
 assert ex.check_discriminator_loss(my_d_loss_ref)
 print("参考答案已通过检查。")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 3.** 在交替训练的第 2 步（更新生成器）里，`loss_G.backward()` 之后，哪个网络的参数会被这一步改变？从 `"G"`、`"D"`、`"both"`、`"neither"` 中选一个。
 
 # %%
 answer_frozen = None  # 你的答案："G"、"D"、"both" 或 "neither"
 ex.check_frozen_network(answer_frozen)
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution
 answer_frozen_ref = "G"  # only opt_G.step() is called; D's .grad is filled but never applied (and zeroed next time)
 assert ex.check_frozen_network(answer_frozen_ref)

@@ -3,10 +3,11 @@
 import shutil
 from pathlib import Path
 
+import jupytext
 import nbformat
 import pytest
 
-from tests.tools import site
+from tests.tools import site, slidemeta
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -45,6 +46,43 @@ def test_slide_layout_respects_the_source_and_skips_solutions():
     assert "remove_input" in nb.cells[4].metadata["tags"]
 
 
+def test_every_prose_cell_has_a_slide_type_in_its_source():
+    bad = [
+        line for py in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py")) for line in slidemeta.missing(py)
+    ]
+    assert not bad, "run `python -m tests.tools.slidemeta notebooks/NN_x.py` and `make sync`:\n" + "\n".join(
+        bad
+    )
+
+
+def test_annotate_adds_defaults_and_keeps_the_authors_choice(tmp_path):
+    py = tmp_path / "99_x.py"
+    py.write_text(
+        '# %% [markdown]\n# # Title\n\n# %%\nx = 1\n\n# %% [markdown] slideshow={"slide_type": "notes"}\n'
+        '# kept\n\n# %% [markdown]\n# a step\n\n# %% jupyter={"source_hidden": true}\nx_ref = 1\n',
+        encoding="utf-8",
+    )
+    assert [line[:30] for line in slidemeta.missing(py)] == [
+        "99_x.py cell 1: no slide_type ",
+        "99_x.py cell 4: no slide_type ",
+        "99_x.py cell 5: no slide_type ",
+    ]
+    assert slidemeta.annotate(py) == 3
+    assert slidemeta.missing(py) == [] and slidemeta.annotate(py) == 0
+    kinds = [c.metadata.get("slideshow", {}).get("slide_type") for c in jupytext.read(py).cells]
+    assert kinds == ["slide", None, "notes", "fragment", "skip"]
+
+
+def test_missing_local_files_names_each_page_and_path(tmp_path):
+    (tmp_path / "vendor").mkdir()
+    (tmp_path / "vendor" / "here.css").write_text("")
+    (tmp_path / "deck.html").write_text(
+        '<link href="vendor/here.css"><link href="vendor/theme/simple.css" id="theme">'
+        '<script src="https://cdn.example/x.js"></script><img src="data:image/png;base64,AA">'
+    )
+    assert site.missing_local_files(tmp_path) == ["deck.html: vendor/theme/simple.css"]
+
+
 @needs_vendor
 def test_slides_and_book_build_offline_without_external_references(tmp_path):
     two = NOTEBOOKS[:2]
@@ -54,6 +92,7 @@ def test_slides_and_book_build_offline_without_external_references(tmp_path):
     assert {"index.html", "glossary.html", f"{two[0].stem}.html"} <= {p.name for p in book}
     for folder in (tmp_path / "slides", tmp_path / "book"):
         assert site.external_references(folder) == []
+        assert site.missing_local_files(folder) == []  # e.g. a reveal.js theme that was not vendored
     deck = slides[0].read_text(encoding="utf-8")
     assert "vendor/reveal.js/dist/reveal.js" in deck and "vendor/mathjax/tex-chtml-full.js" in deck
     assert (tmp_path / "slides" / "vendor" / "mathjax" / "tex-chtml-full.js").is_file()

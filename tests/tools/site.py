@@ -14,10 +14,10 @@ The vendored packages (reveal.js, MathJax 3, require.js, jQuery) are fetched onc
 ``npm pack`` into ``build/vendor/``, checked against the sha512 integrity pinned below, and reused from there:
 after the first build everything works with the network off.
 
-Slide layout is derived from the notebook, and a cell's own ``slideshow`` metadata (set in the ``.py``
-source as ``# %% [markdown] slideshow={"slide_type": "…"}``) wins: ``#``/``##`` headings start a slide,
-``###`` headings and exercises a sub-slide, other prose appears as fragments (a derivation step by step),
-reference solutions and the how-to-use cell are skipped, and long code cells show only their output.
+Slide layout lives in the ``.py`` sources: each prose cell's header carries ``slideshow={"slide_type": …}``
+(``tests/tools/slidemeta.py`` proposes the course's defaults for a new chapter and a test checks that every
+prose cell has one). Code cells without a slide type go with the slide before them, and code cells longer
+than a dozen lines show only their output on a slide (in the book they are shown in full).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from pathlib import Path
 import nbformat
 
 from tests.tools.execute import WIDGET_MIME, WIDGET_PLACEHOLDER  # what make execute stores
-from tests.tools.student import is_reference_solution
+from tests.tools.slidemeta import default_slide_type
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = Path(__file__).resolve().parent / "site_templates"
@@ -136,25 +136,16 @@ def _without_widget_reprs(nb: nbformat.NotebookNode) -> None:
 
 
 def slide_layout(nb: nbformat.NotebookNode, long_code: int = 12) -> nbformat.NotebookNode:
-    """Set ``slideshow`` metadata where the source has none, and hide the input of long code cells."""
+    """Fill in the default slide type where a cell has none (see slidemeta), and show only the output of long code."""
     for cell in nb.cells:
-        text = cell.source.lstrip()
         tags = cell.metadata.setdefault("tags", [])
-        if "slideshow" in cell.metadata:
-            continue
-        if is_reference_solution(cell) or text.startswith("## 如何使用"):
-            kind = "skip"
-        elif cell.cell_type == "markdown" and re.match(r"#{1,2} ", text):
-            kind = "slide"
-        elif cell.cell_type == "markdown" and (text.startswith("### ") or text.startswith("**练习")):
-            kind = "subslide"
-        elif cell.cell_type == "markdown":
-            kind = "fragment"
-        else:
-            kind = "-"
-            if len(cell.source.splitlines()) > long_code and "remove_input" not in tags:
-                tags.append("remove_input")
-        cell.metadata["slideshow"] = {"slide_type": kind}
+        if (
+            cell.cell_type == "code"
+            and len(cell.source.splitlines()) > long_code
+            and "remove_input" not in tags
+        ):
+            tags.append("remove_input")
+        cell.metadata.setdefault("slideshow", {"slide_type": default_slide_type(cell)})
     return nb
 
 
@@ -168,6 +159,8 @@ def _exporter(kind: str):
     c.TagRemovePreprocessor.enabled = True
     if kind == "slides":
         c.SlidesExporter.reveal_url_prefix = "vendor/reveal.js"
+        c.SlidesExporter.reveal_theme = "white"  # the one theme vendored (nbconvert's default is "simple")
+        c.SlidesExporter.reveal_scroll = True  # a slide taller than the screen scrolls instead of being cut
         exporter = SlidesExporter(
             config=c,
             template_name="mlnote_reveal",
@@ -276,6 +269,21 @@ def external_references(folder: Path) -> list[str]:
     return found
 
 
+LOCAL = re.compile(r"""<(?:script|link|img)\b[^>]*\b(?:src|href)\s*=\s*["']([^"'#?]+)""", re.I)
+
+
+def missing_local_files(folder: Path, pages: list[Path] | None = None) -> list[str]:
+    """``file: path`` for every script, style or image a page loads from a relative path that does not exist."""
+    found = []
+    for page in sorted(folder.rglob("*.html") if pages is None else pages):
+        for ref in LOCAL.findall(page.read_text(encoding="utf-8", errors="replace")):
+            if re.match(r"[a-z][a-z0-9+.-]*:|//", ref, re.I):  # data:, http(s): and other schemes
+                continue
+            if not (page.parent / ref).is_file():
+                found.append(f"{page.relative_to(folder)}: {ref}")
+    return found
+
+
 def _size_mb(folder: Path) -> float:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 2**20
 
@@ -291,10 +299,13 @@ def main(argv: list[str]) -> int:
     bad = external_references(out)
     for line in bad:
         print("external reference:", line)
+    missing = missing_local_files(out, written)
+    for line in missing:
+        print("missing file:", line)
     print(
         f"{args.kind}: {len(written)} pages in {out} ({_size_mb(out):.1f} MB with vendor/); open {written[0]}"
     )
-    return 1 if bad else 0
+    return 1 if bad or missing else 0
 
 
 if __name__ == "__main__":
