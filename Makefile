@@ -13,7 +13,7 @@ HAS_DISPLAY := $(or $(DISPLAY),$(WAYLAND_DISPLAY),$(filter Darwin,$(shell uname 
 JUPYTER_FLAGS := --notebook-dir=notebooks $(if $(HAS_DISPLAY),,--no-browser) \
                  $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: help setup lab test lint pairing unit notebooks browser student slides book execute sync kernel clean-cache gpu-check gpu-wheels mutate
+.PHONY: help setup lab test lint pairing unit notebooks browser student slides book report execute sync kernel clean-cache gpu-check gpu-wheels mutate
 
 help:
 	@echo "make lab        set up .venv and start JupyterLab on notebooks/"
@@ -24,6 +24,7 @@ help:
 	@echo "make browser   run every chapter in JupyterLab in headless Chromium and check what a learner sees (NB=01 for one)"
 	@echo "make slides    every chapter as offline reveal.js slides in build/slides/ (NB=01 for one)"
 	@echo "make book      a static offline site of all chapters in build/book/ (index.html)"
+	@echo "make report    run every chapter once: time, peak memory, key numbers -> docs/report.md + README table"
 	@echo "make student   copies of the notebooks without reference solutions and outputs, in build/student/"
 	@echo "make lint       ruff on mlnote_utils/, tests/, notebooks/*.py"
 	@echo "make kernel     also register the 'mlnote' kernel for your user (other Jupyter front-ends)"
@@ -83,6 +84,12 @@ slides: $(STAMP)
 
 book: $(STAMP)
 	$(BIN)/python -m tests.tools.site book --out build/book $(NOTEBOOK_IPYNB)
+
+# The chapter report (tests/tools/report.py): each notebook in a fresh kernel and an empty cache; wall time,
+# peak kernel memory (< 2 GB) and its key numbers into docs/report.{json,md} and the README's time column.
+# REPORT_ARGS=--write-notebooks also stores the executed notebooks, as `make execute` does.
+report: $(STAMP)
+	TQDM_DISABLE=1 MLNOTE_CACHE_DIR=$$(mktemp -d) $(BIN)/python -m tests.tools.report $(REPORT_ARGS) $(NOTEBOOK_PY)
 
 execute: $(STAMP)
 	TQDM_DISABLE=1 MLNOTE_CACHE_DIR=$$(mktemp -d) $(BIN)/python -m tests.tools.execute $(NOTEBOOK_PY)

@@ -36,15 +36,8 @@ def replace_widget_views(nb) -> int:
     return replaced
 
 
-def execute(py: Path, timeout: int = 600) -> float:
-    """Execute ``py`` in a fresh kernel (working directory notebooks/) and write ``py.with_suffix('.ipynb')``."""
-    nb = jupytext.read(py)
-    start = time.perf_counter()
-    client = NotebookClient(
-        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(py.parent)}}
-    )
-    client.execute()
-    seconds = time.perf_counter() - start
+def store(nb, py: Path) -> Path:
+    """Write the executed ``nb`` as ``py``'s paired .ipynb: widget views replaced, volatile metadata stripped."""
     replace_widget_views(nb)
     out = py.with_suffix(".ipynb")
     nbformat.write(nb, out)
@@ -55,6 +48,19 @@ def execute(py: Path, timeout: int = 600) -> float:
     from tests.tools.pairing import regenerate
 
     out.write_text(regenerate(py), encoding="utf-8")
+    return out
+
+
+def execute(py: Path, timeout: int = 600) -> float:
+    """Execute ``py`` in a fresh kernel (working directory notebooks/) and write ``py.with_suffix('.ipynb')``."""
+    nb = jupytext.read(py)
+    start = time.perf_counter()
+    client = NotebookClient(
+        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(py.parent)}}
+    )
+    client.execute()
+    seconds = time.perf_counter() - start
+    store(nb, py)
     return seconds
 
 
