@@ -201,6 +201,8 @@ def test_a_slide_deck_and_the_site_render_with_the_network_cut(page, tmp_path):
             return route.abort()
         return route.continue_()
 
+    missing = []  # a local script, style or font that is not there (e.g. a theme that was never vendored)
+    page.on("requestfailed", lambda req: missing.append(req.url) if req.url.startswith("file:") else None)
     page.route("**/*", refuse_the_web)
     try:
         for html_file in (deck, pages[1], pages[0]):
@@ -213,3 +215,4 @@ def test_a_slide_deck_and_the_site_render_with_the_network_cut(page, tmp_path):
     finally:
         page.unroute("**/*")
     assert requested == [], f"pages tried to fetch from the web: {requested[:5]}"
+    assert missing == [], f"pages asked for local files that do not exist: {missing[:5]}"
