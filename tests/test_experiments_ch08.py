@@ -8,6 +8,7 @@ from torch import nn
 
 import mlnote_utils as mu
 from mlnote_utils.experiments import ch08 as xp
+from mlnote_utils.experiments import side_by_side  # the batched trainer chapter 08 re-exports
 
 
 def test_two_scale_regression_and_surface():
@@ -144,7 +145,7 @@ class _RecordingBar:
 def test_side_by_side_progress_bar_ends_at_its_true_total(monkeypatch, steps, eval_every):
     # a notebook bar closed below its total turns red ("interrupted"): it must count exactly the SGD updates
     _RecordingBar.made = []
-    monkeypatch.setattr(xp, "progress_bar", _RecordingBar)
+    monkeypatch.setattr(side_by_side, "progress_bar", _RecordingBar)
     g = torch.Generator().manual_seed(0)
     x, y = torch.randn(40, 5, generator=g), torch.randint(0, 3, (40,), generator=g)
     res = xp.train_mlps_side_by_side([xp.NetConfig("a", "relu", True, 0.1)], [0], x, y, x, y, steps=steps,
@@ -181,7 +182,7 @@ def test_side_by_side_running_statistics_match_batchnorm1d(position):
         for i in [i for i, m in enumerate(mods) if isinstance(m, nn.BatchNorm1d)]:
             mods[i], mods[i + 1] = mods[i + 1], mods[i]
         model = nn.Sequential(*mods)
-    layers = xp._stack([mu.mlp(5, 6, 2, 3, batch_norm=True)], "cpu")
+    layers = side_by_side._stack([mu.mlp(5, 6, 2, 3, batch_norm=True)], "cpu")
     for lay, lin in zip(
         [la for la in layers if "w" in la], [m for m in model if isinstance(m, nn.Linear)], strict=True
     ):
@@ -196,7 +197,7 @@ def test_side_by_side_running_statistics_match_batchnorm1d(position):
     g = torch.Generator().manual_seed(1)
     for _ in range(4):
         x = torch.randn(7, 5, generator=g) * 3 + 1
-        out = xp._forward(layers, x[None], train=True, after_mask=after, **masks)
+        out = side_by_side._forward(layers, x[None], train=True, after_mask=after, **masks)
         torch.testing.assert_close(out[0], model(x))
     bns = [m for m in model if isinstance(m, nn.BatchNorm1d)]
     for lay, bn in zip([la for la in layers if "gamma" in la], bns, strict=True):
@@ -205,7 +206,7 @@ def test_side_by_side_running_statistics_match_batchnorm1d(position):
     model.eval()
     x = torch.randn(9, 5, generator=g)
     torch.testing.assert_close(
-        xp._forward(layers, x[None], train=False, after_mask=after, **masks)[0], model(x)
+        side_by_side._forward(layers, x[None], train=False, after_mask=after, **masks)[0], model(x)
     )
 
 
@@ -219,7 +220,7 @@ def test_side_by_side_notebook_bar_ends_green(monkeypatch):
         bars.append(notebook_tqdm(iterable, **options))
         return bars[-1]
 
-    monkeypatch.setattr(xp, "progress_bar", notebook_bar)
+    monkeypatch.setattr(side_by_side, "progress_bar", notebook_bar)
     g = torch.Generator().manual_seed(0)
     x, y = torch.randn(40, 5, generator=g), torch.randint(0, 3, (40,), generator=g)
     xp.train_mlps_side_by_side([xp.NetConfig("a", "relu", True, 0.1)], [0], x, y, x, y, steps=7, batch_size=8,
