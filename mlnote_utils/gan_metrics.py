@@ -31,7 +31,8 @@ def inception_score(probs) -> float:
     of ``p(c)``): it lies between 1 and the number of classes ``K``.
 
     Args:
-        probs: ``(N, K)`` class probabilities (softmax outputs), each row non-negative and summing to 1.
+        probs: ``(N, K)`` class probabilities (softmax outputs), each row non-negative and summing to 1
+            (within an absolute 1e-4).
 
     Returns:
         The score as a float.
@@ -84,7 +85,8 @@ def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
 
     Args:
         mu1, mu2: ``(d,)`` means.
-        sigma1, sigma2: ``(d, d)`` symmetric positive semi-definite covariances.
+        sigma1, sigma2: ``(d, d)`` symmetric positive semi-definite covariances (symmetric within
+            ``torch.allclose(sigma, sigma.T, rtol=1e-6, atol=1e-8)``).
 
     Returns:
         The squared distance ``d²`` as a float (≥ 0; 0 for identical statistics).

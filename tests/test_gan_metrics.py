@@ -234,3 +234,37 @@ def test_fid_from_features_is_frechet_distance_of_the_stats():
         ValueError, match=r"^features_a, features_b: expected the same feature dimension, got 3 and 2"
     ):
         gm.fid_from_features(a, b[:, :2])
+
+
+def test_inception_score_row_sum_tolerance_is_absolute_1e_4():
+    # documented contract: rows must sum to 1 within an absolute 1e-4, with no extra relative slack
+    ok = torch.tensor([[0.5, 0.5 + 0.95e-4], [1.0, 0.0]], dtype=torch.float64)
+    assert gm.inception_score(ok) > 1.0
+    with pytest.raises(ValueError, match=r"^probs: expected every row to sum to 1"):
+        gm.inception_score(torch.tensor([[0.5, 0.5 + 1.05e-4], [1.0, 0.0]], dtype=torch.float64))
+    with pytest.raises(ValueError, match=r"^probs: expected every row to sum to 1"):
+        gm.inception_score(torch.tensor([[0.5, 0.5 - 1.05e-4], [1.0, 0.0]], dtype=torch.float64))
+
+
+def test_frechet_distance_symmetry_tolerance_is_relative_1e_6():
+    # documented contract: symmetric within torch.allclose(sigma, sigma.T, rtol=1e-6, atol=1e-8)
+    s = torch.tensor([[4.0, 1.0], [1.0, 3.0]], dtype=torch.float64)
+    m = torch.zeros(2, dtype=torch.float64)
+    nearly = s.clone()
+    nearly[0, 1] = 1.0 + 0.5e-6
+    assert gm.frechet_distance(m, nearly, m, s) == pytest.approx(0.0, abs=1e-5)
+    skewed = s.clone()
+    skewed[0, 1] = 1.0 + 5e-6  # relative 5e-6: over rtol 1e-6, under the default rtol 1e-5
+    with pytest.raises(ValueError, match=r"^sigma1: expected a symmetric covariance matrix"):
+        gm.frechet_distance(m, skewed, m, s)
+    with pytest.raises(ValueError, match=r"^sigma2: expected a symmetric covariance matrix"):
+        gm.frechet_distance(m, s, m, skewed)
+
+
+def test_gaussian_stats_and_fid_name_the_argument_for_non_numeric_or_non_finite_input():
+    with pytest.raises(ValueError, match=r"^features: expected finite values"):
+        gm.gaussian_stats(torch.tensor([[0.0, float("nan")], [1.0, 2.0]]))
+    with pytest.raises(TypeError, match=r"^features: expected a numeric array or tensor, got str"):
+        gm.gaussian_stats("features")
+    with pytest.raises(ValueError, match=r"^features: expected finite values"):
+        gm.fid_from_features(torch.zeros(3, 2), torch.full((3, 2), float("inf")))
