@@ -347,24 +347,30 @@ assert real_share.min() > 0.07 and real_share.max() < 0.13
 # 笔记里的担心：如果 GAN 把训练集原样背下来输出，FID 也会很小。上面的表格已经说明了这一点：“真实训练数字”那一行就是一个完美的背诵者——它输出的就是训练图，FID 比 GAN 好得多，IS 也更高。看出背诵的一个简单办法是量每张样本到**最近一张训练图**的欧氏距离：真实的新数字（留出的测试集）离训练集有一段距离；背诵者的距离是 0；一个真正在“生成”的模型应该和测试集差不多。
 
 # %%
+mirrored = candidates["real training digits"].reshape(-1, 8, 8).flip(2).reshape(-1, 64)  # left-right flipped copies
 nearest = {
     "copies of training digits": xp12.nearest_distance(candidates["real training digits"], x_train),
+    "mirrored copies": xp12.nearest_distance(mirrored, x_train),
     "held-out real digits": xp12.nearest_distance(x_test, x_train),
     "GAN, step 1500": xp12.nearest_distance(samples[1500], x_train),
 }
 fig, ax = plt.subplots(figsize=(7, 3.6))
-for (name, d), color in zip(nearest.items(), ["C0", "C2", "C1"], strict=True):
+for (name, d), color in zip(nearest.items(), ["C0", "C4", "C2", "C1"], strict=True):
     ax.hist(d.numpy(), bins=40, range=(0, 8), alpha=0.6, color=color, label=f"{name} (median {d.median():.2f})")
 ax.set(title="Distance of each sample to its nearest training digit", xlabel="Euclidean distance in pixel space", ylabel="number of samples")
 ax.legend(fontsize=8)
 plt.show()
 for name, d in nearest.items():
     print(f"{name:<27}: median nearest-training distance {d.median():.2f}")
+fid_mirrored = gm.fid_from_features(look(mirrored)[1], feats_test)
+print(f"FID to the test digits: copies {scores['real training digits']['FID']:.1f}, mirrored copies {fid_mirrored:.1f}, GAN {fid_final:.1f}")
 assert nearest["copies of training digits"].max() == 0
 assert nearest["held-out real digits"].min() > 0.5 and nearest["GAN, step 1500"].median() > nearest["held-out real digits"].median()
+assert nearest["mirrored copies"].min() > 0.5 and nearest["mirrored copies"].median() > nearest["held-out real digits"].median()
+assert scores["real training digits"]["FID"] < fid_mirrored
 
 # %% [markdown]
-# 复制训练集的“生成器”距离全部是 0（蓝色，挤在最左边），一眼就露馅，尽管它的 FID 最好；留出的真实数字离最近的训练图至少 0.5（绿色）；GAN 的样本离训练图比真实新数字还远一点（橙色）——它没有在背答案，只是画得还不够像。笔记也提到这个检查能被绕过：把训练图左右翻转再输出，像素距离就不再是 0。所以评估生成模型至今没有一个单一的完美指标，通常要几个一起看。
+# 复制训练集的“生成器”距离全部是 0（蓝色，挤在最左边），一眼就露馅，尽管它的 FID 最好；留出的真实数字离最近的训练图至少 0.5（绿色）；GAN 的样本离训练图比真实新数字还远一点（橙色）——它没有在背答案，只是画得还不够像。笔记也提到这个检查能被绕过：把训练图左右翻转再输出（紫色），像素距离就不再是 0，最近的也在 0.5 以外，中位数甚至比真实新数字还大。这种最粗糙的“背诵加变换”FID 倒是看得出来（上面打印的 FID 比原样复制差，因为镜像的 2、3、7 已不像数字），但更巧妙、不破坏外观的变换就未必了。所以评估生成模型至今没有一个单一的完美指标，通常要几个一起看。
 #
 # ## 8. 条件式生成：输入类别，输出那一类的数字
 #
