@@ -8,6 +8,7 @@ Chapter experiment drivers live in ``mlnote_utils.experiments.chNN`` and exercis
 """
 
 from . import (
+    alignment,
     attention,
     augmentation,
     backprop,
@@ -67,6 +68,7 @@ CORE_MODULES = (
 
 #: Concept modules, reached by name (``mu.hessian.top_eigenvalues``).
 CONCEPT_MODULES = (
+    "alignment",
     "attention",
     "augmentation",
     "backprop",
