@@ -39,7 +39,6 @@ def _check_decoding(bos, eos, max_len, beam_size=1) -> None:
         raise ValueError(f"bos={bos}, eos={eos}: expected two different token ids")
 
 
-@torch.no_grad()
 def greedy_decode(step_fn: StepFn, bos: int, eos: int, max_len: int, batch_size: int = 1):
     """Pick the most probable next token each step, for ``batch_size`` sequences at once.
 
@@ -50,7 +49,8 @@ def greedy_decode(step_fn: StepFn, bos: int, eos: int, max_len: int, batch_size:
     total = torch.zeros(batch_size)
     done = torch.zeros(batch_size, dtype=torch.bool)
     for _ in range(max_len):
-        logp = step_fn(prefixes).float().cpu()  # (B, V)
+        with torch.no_grad():
+            logp = step_fn(prefixes).float().cpu()  # (B, V)
         best, token = logp.max(-1)
         token = torch.where(done, torch.full_like(token, eos), token)
         total += torch.where(done, torch.zeros_like(best), best)
@@ -61,7 +61,6 @@ def greedy_decode(step_fn: StepFn, bos: int, eos: int, max_len: int, batch_size:
     return prefixes[:, 1:], total
 
 
-@torch.no_grad()
 def beam_search(step_fn: StepFn, bos: int, eos: int, beam_size: int, max_len: int, *,
                 length_penalty: float = 0.0) -> list[Hypothesis]:  # fmt: skip
     """Keep the ``beam_size`` most probable prefixes at every step; return finished hypotheses, best first.
@@ -75,7 +74,8 @@ def beam_search(step_fn: StepFn, bos: int, eos: int, beam_size: int, max_len: in
     finished: list[Hypothesis] = []
     for _ in range(max_len):
         prefixes = torch.tensor([[bos, *t] for t, _ in alive], dtype=torch.long)
-        logp = step_fn(prefixes).double().cpu()  # (n_alive, V)
+        with torch.no_grad():
+            logp = step_fn(prefixes).double().cpu()  # (n_alive, V)
         total = torch.tensor([lp for _, lp in alive], dtype=torch.float64)[:, None] + logp
         values, flat = total.flatten().topk(min(beam_size, total.numel()))
         previous, alive = alive, []
@@ -95,12 +95,12 @@ def beam_search(step_fn: StepFn, bos: int, eos: int, beam_size: int, max_len: in
     return sorted(finished, key=lambda h: -h.score)
 
 
-@torch.no_grad()
 def sequence_log_prob(step_fn: StepFn, bos: int, tokens: Sequence[int]) -> float:
     """log p(tokens | BOS) = Σ_t log p(token_t | BOS, token_<t), scored with one call per token."""
     total, prefix = 0.0, [bos]
     for t in tokens:
-        total += float(step_fn(torch.tensor([prefix]))[0, t])
+        with torch.no_grad():
+            total += float(step_fn(torch.tensor([prefix]))[0, t])
         prefix.append(t)
     return total
 

@@ -36,7 +36,8 @@ def test_greedy_is_beam_of_one_and_scores_its_sequence():
 def test_greedy_decode_batches_a_model_like_one_by_one():
     model = _model(2)
     src = torch.tensor([[3, 4, 5], [6, 7, s2s.PAD]])
-    tokens, _ = dec.greedy_decode(model.step_fn(src), s2s.BOS, s2s.EOS, 5, 2)
+    tokens, log_probs = dec.greedy_decode(model.step_fn(src), s2s.BOS, s2s.EOS, 5, 2)
+    assert not log_probs.requires_grad  # decoding records no graph
     for i in range(2):
         alone, _ = dec.greedy_decode(model.step_fn(src[i : i + 1]), s2s.BOS, s2s.EOS, 5, 1)
         n = alone.shape[1]
