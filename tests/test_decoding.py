@@ -177,6 +177,7 @@ def test_beam_finishes_when_every_prefix_has_ended():
 
     hyps = dec.beam_search(counting, 0, 1, 8, 50)
     assert calls == [1, 2, 3, 4]  # no call after the last prefix ended, although max_len is 50
+    assert all(h.score == h.log_prob for h in hyps)  # the default length_penalty is 0: no normalisation
     assert len(hyps) == 8 and math.fsum(math.exp(h.log_prob) for h in hyps) == pytest.approx(1.0)
     assert {h.tokens for h in hyps} == {(a, b, c, 1) for a in (2, 3) for b in (2, 3) for c in (2, 3)}
 
@@ -190,6 +191,7 @@ def test_exhaustive_search_skips_impossible_sequences_and_never_uses_bos():
         [(1,), (2, 1), (3, 1), (2, 2, 1), (2, 3, 1), (3, 2, 1), (3, 3, 1)]
     )
     assert [len(h.tokens) for h in uniform] == [1, 2, 2, 3, 3, 3, 3]  # best first: shorter is likelier
+    assert all(h.score == h.log_prob for h in uniform)  # the default length_penalty is 0
 
 
 def test_exhaustive_search_limit_is_200_000_sequences():
@@ -216,6 +218,7 @@ def test_exhaustive_search_limit_is_200_000_sequences():
         (lambda lm: dec.beam_search(lm, 0, 1, -2, 3), r"^beam_size=-2: expected a positive int"),
         (lambda lm: dec.beam_search(lm, 0, 1, 2, 0), r"^max_len=0: expected a positive int"),
         (lambda lm: dec.beam_search(lm, 1, 1, 2, 3), r"^bos=1, eos=1: expected two different token ids"),
+        (lambda lm: dec.greedy_decode(lm, 2, 2, 3), r"^bos=2, eos=2: expected two different token ids"),
         (
             lambda lm: dec.exhaustive_search(lm, 0, 0, 4, 3),
             r"^bos=0, eos=0: expected two different token ids",
