@@ -158,3 +158,110 @@ def test_copy_transformer_mixes_generation_and_copying():
     assert (
         copy_only.exp()[0, :, 7].min() > 0 and copy_only.exp()[0, :, s2s.PAD].max() < 1e-6
     )  # padding never copied
+
+
+def test_vocab_ids_decoding_and_messages():
+    v = s2s.Vocab("cab")
+    assert v.itos == ["<pad>", "<bos>", "<eos>", "a", "b", "c"] and len(v) == 6
+    assert v.stoi == {t: i for i, t in enumerate(v.itos)} and v.encode(list("cab")) == [5, 3, 4]
+    assert v.decode([s2s.BOS, 3, s2s.PAD, 4, s2s.EOS, 5]) == ["a", "b"]  # skip pad/bos, stop at the first eos
+    assert v.decode([5, 3]) == ["c", "a"]
+    with pytest.raises(ValueError, match=r"^tokens: \['x', 'y', 'z'\] are not in the vocabulary"):
+        v.encode(["a", "x", "y", "z", "w"])  # the first three unknown tokens are named
+    with pytest.raises(ValueError, match=r"^pairs: expected at least one \(source, target\) pair"):
+        s2s.encode_pairs([], v, v)
+
+
+def test_encode_pairs_pads_each_side_to_its_longest_row():
+    v = s2s.Vocab("ab")
+    src, tgt = s2s.encode_pairs([(["a"], ["b", "b", "a"]), (["a", "b", "b"], ["a"])], v, v)
+    assert src.dtype == tgt.dtype == torch.long
+    assert src.tolist() == [[3, 0, 0], [3, 4, 4]]
+    assert tgt.tolist() == [[1, 4, 4, 3, 2], [1, 3, 2, 0, 0]]
+
+
+def test_layer_norm_eps_weight_and_bias_separately():
+    g = torch.Generator().manual_seed(2)
+    x = 1e-3 * torch.randn(3, 6, generator=g, dtype=torch.float64)  # variance ~1e-6: eps matters
+    torch.testing.assert_close(s2s.layer_norm(x), nn.functional.layer_norm(x, (6,), eps=1e-5))
+    torch.testing.assert_close(s2s.layer_norm(x, eps=1e-3), nn.functional.layer_norm(x, (6,), eps=1e-3))
+    w, b = torch.randn(6, generator=g, dtype=torch.float64), torch.randn(6, generator=g, dtype=torch.float64)
+    torch.testing.assert_close(s2s.layer_norm(x, w), nn.functional.layer_norm(x, (6,), w))
+    torch.testing.assert_close(s2s.layer_norm(x, bias=b), nn.functional.layer_norm(x, (6,), None, b))
+
+
+def test_causal_mask_message_and_device():
+    with pytest.raises(ValueError, match=r"^size=0: expected a positive int"):
+        s2s.causal_mask(0)
+    assert s2s.causal_mask(3, torch.device("meta")).device.type == "meta"
+    assert s2s.causal_mask(1).tolist() == [[False]]
+
+
+def test_default_sizes_and_the_scaled_embedding():
+    torch.manual_seed(4)
+    model = s2s.Seq2SeqTransformer(7, 9)
+    assert model.src_emb.weight.shape == (7, 64) and model.tgt_emb.weight.shape == (9, 64)
+    assert model.pos.weight.shape == (32, 64) and len(model.encoder) == len(model.decoder) == 1
+    assert model.encoder[0].attn.num_heads == 4 and model.encoder[0].ffn[0].out_features == 128
+    assert model.decoder[0].cross_attn.num_heads == 4 and model.decoder[0].ffn[0].out_features == 128
+    assert model.out.out_features == 9 and model.scale == 8.0
+    tokens = torch.tensor([[3, 4, 5]])
+    expected = model.src_emb.weight[tokens] * 8.0 + model.pos.weight[:3]
+    torch.testing.assert_close(model._embed(model.src_emb, tokens), expected)
+    memory, pad = model.encode(torch.tensor([[3, 4, s2s.PAD]]))
+    assert memory.shape == (1, 3, 64) and pad.tolist() == [[False, False, True]]
+    deeper = s2s.Seq2SeqTransformer(7, 9, d_model=16, n_heads=2, d_ff=8, n_layers=3, max_len=5)
+    assert len(deeper.encoder) == len(deeper.decoder) == 3 and deeper.pos.weight.shape == (5, 16)
+
+
+def test_every_encoder_and_decoder_block_is_used():
+    model = _model()  # two layers
+    src, tgt = torch.tensor([[3, 4, 5]]), torch.tensor([[1, 3, 4]])
+    with torch.no_grad():
+        base = model(src, tgt)
+        for blocks in (model.encoder, model.decoder):
+            for block in blocks:
+                saved = block.ffn[2].bias.clone()
+                block.ffn[2].bias.add_(torch.linspace(-1, 1, 16))  # not a constant: layer norm removes those
+                assert (model(src, tgt) - base).abs().max() > 1e-4
+                block.ffn[2].bias.copy_(saved)
+
+
+def test_step_fn_gives_the_last_position_log_probs_for_one_or_many_sources():
+    model = _model(5)
+    src = torch.tensor([[3, 4, 5], [6, s2s.PAD, s2s.PAD]])
+    prefixes = torch.tensor([[1, 3], [1, 6]])
+    with torch.no_grad():
+        expected = torch.log_softmax(model(src, prefixes)[:, -1], -1)
+        torch.testing.assert_close(model.step_fn(src)(prefixes), expected)  # one source per prefix
+        one = model.step_fn(src[:1])(prefixes)  # one source, repeated for every prefix
+        torch.testing.assert_close(one, torch.log_softmax(model(src[:1].expand(2, -1), prefixes)[:, -1], -1))
+    logits, weights = model.decode(prefixes, *model.encode(src), return_attention=True)
+    assert logits.shape == (2, 2, 9) and weights.shape == (2, 2, 3)
+    assert weights[1, :, 1:].abs().max() == 0  # padded source positions get no attention
+
+
+def test_nat_length_logits_mean_pool_the_real_source_tokens():
+    nat = _nat(2)
+    memory = torch.randn(2, 3, 16)
+    pad = torch.tensor([[False, False, True], [False, False, False]])
+    with torch.no_grad():
+        pooled = torch.stack([memory[0, :2].mean(0), memory[1].mean(0)])
+        torch.testing.assert_close(nat.length_logits(memory, pad), nat.length_head(pooled))
+    assert nat.max_out == 6 and nat.length_head.out_features == 7
+    assert s2s.NonAutoregressiveTransformer(5, 5, d_model=8, n_heads=2, d_ff=8).max_out == 16  # default
+
+
+def test_nat_generate_uses_the_most_likely_length_of_at_least_one():
+    nat = _nat(3)
+    src = torch.tensor([[3, 4, 5], [6, 7, s2s.PAD]])
+    with torch.no_grad():
+        nat.length_head.bias.copy_(
+            torch.tensor([100.0, 0, 0, 50, 0, 0, 0])
+        )  # length 0 is most likely, 3 next
+        lengths, tokens = nat.generate(src)
+        assert lengths.tolist() == [3, 3] and tokens.shape == (2, 3)
+        logits = nat.decode(nat.queries(lengths), *nat.encode(src), causal=False)
+    assert torch.equal(tokens, logits.argmax(-1))
+    assert not tokens.requires_grad
+    assert nat.queries(torch.tensor([2, 1])).tolist() == [[1, 1], [1, 0]]
