@@ -265,3 +265,56 @@ def test_nat_generate_uses_the_most_likely_length_of_at_least_one():
     assert torch.equal(tokens, logits.argmax(-1))
     assert not tokens.requires_grad
     assert nat.queries(torch.tensor([2, 1])).tolist() == [[1, 1], [1, 0]]
+
+
+def _copy_model(seed=3):
+    torch.manual_seed(seed)
+    return s2s.CopyTransformer(10, d_model=16, n_heads=2, d_ff=32).eval()
+
+
+def test_copy_transformer_keeps_its_sizes_dtype_and_device():
+    model = _copy_model()
+    assert (
+        model.src_emb.weight.shape == (10, 16)
+        and model.out.out_features == 10
+        and model.gate.in_features == 16
+    )
+    src, tgt_in = torch.tensor([[3, 7, s2s.PAD]]), torch.tensor([[1, 3]])
+    with torch.no_grad():
+        assert (
+            model.double()(src, tgt_in).dtype == torch.float64
+        )  # the copy distribution follows the model dtype
+    assert model.to("meta")(src.to("meta"), tgt_in.to("meta")).device.type == "meta"  # and its device
+    assert (
+        s2s.NonAutoregressiveTransformer.queries(torch.tensor([1, 3], device="meta"), 3).device.type == "meta"
+    )
+
+
+def test_copy_decoder_is_causal_by_default_and_open_when_asked():
+    model = _copy_model(4)
+    src = torch.tensor([[3, 7, 5, 6]])
+    memory, carried = model.encode(src)
+    a, b = torch.tensor([[1, 3, 4, 5]]), torch.tensor([[1, 3, 8, 9]])
+    with torch.no_grad():
+        torch.testing.assert_close(
+            model.decode(a, memory, carried)[:, :2], model.decode(b, memory, carried)[:, :2]
+        )
+        open_a, open_b = (
+            model.decode(a, memory, carried, causal=False),
+            model.decode(b, memory, carried, causal=False),
+        )
+    assert (open_a[:, :2] - open_b[:, :2]).abs().max() > 1e-4
+    assert model.decode(a, memory, carried, return_attention=True)[1].shape == (1, 4, 4)
+
+
+def test_nat_forward_is_the_open_decoder_and_the_length_head_with_padding():
+    nat = _nat(4)
+    src = torch.tensor([[3, 4, s2s.PAD], [5, 6, 7]])
+    tgt_in = s2s.NonAutoregressiveTransformer.queries(torch.tensor([3, 2]), 3)
+    with torch.no_grad():
+        logits, length_logits = nat(src, tgt_in)
+        memory, pad = nat.encode(src)
+        torch.testing.assert_close(logits, nat.decode(tgt_in, memory, pad, causal=False))
+        torch.testing.assert_close(length_logits, nat.length_logits(memory, pad))
+        for wrong in (nat.decode(tgt_in, memory, pad), nat.decode(tgt_in, memory, None, causal=False)):
+            assert (wrong - logits).abs().max() > 1e-4  # the mask and the source padding both matter
