@@ -773,7 +773,7 @@ print(f"trained {len(spelling_runs)} models in {sum(h.seconds for _, h in spelli
 # - **训练速度**：训练批次上的逐字正确率（20 步滑动平均）第一次达到 85% 的步数；
 # - **整句正确率**：贪心解码 500 个测试输入，整句拼对的比例。
 
-# %% tags=["nbval-ignore-output"]
+# %%
 def alignment_scores(model):
     """Diagonal mass and the fraction of letters whose strongest cross-attention is on the digit they spell."""
     with torch.no_grad():
@@ -797,6 +797,7 @@ def spelling_exact_match(model):
     return float(np.mean([LETTERS.decode(t.tolist()) == y for t, (_, y) in zip(tokens, spell_test, strict=True)]))
 
 
+# %% tags=["nbval-ignore-output"]
 out_len_test, in_len_test = (tgt_sp_test[:, 1:] != s2s.PAD).sum(1), (src_sp_test != s2s.PAD).sum(1)
 uniform = (src_sp_test != s2s.PAD).double()[:, None, :].expand(-1, tgt_sp_test.shape[1] - 1, -1)  # (N, T, S)
 uniform_score = float(al.diagonal_mass(uniform / uniform.sum(-1, keepdim=True), out_len_test, in_len_test).mean())
