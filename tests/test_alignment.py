@@ -110,3 +110,11 @@ def test_diagonal_mass_rejects_bad_arguments():
         al.diagonal_mass(torch.eye(2)[None], [2, 2], [2, 2])
     with pytest.raises(ValueError, match=r"^out_size=2: expected an int ≥ the longest length 3"):
         al.diagonal_mass(torch.eye(2)[None], [3], [2])
+
+
+def test_diagonal_mass_with_zero_width_and_extra_padded_columns():
+    weights = torch.zeros(1, 3, 5)  # two padded columns beyond the longest input
+    weights[0, 0, 0] = weights[0, 1, 1] = 1.0  # rows 0, 1 exactly on the diagonal (3 x 3)
+    weights[0, 2, 1] = 1.0  # row 2: 2/3 against 1/3, off the diagonal
+    scores = al.diagonal_mass(weights, [3], [3], width=0)
+    torch.testing.assert_close(scores, torch.tensor([2 / 3], dtype=torch.float64))
