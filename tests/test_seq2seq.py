@@ -243,10 +243,10 @@ def test_step_fn_gives_the_last_position_log_probs_for_one_or_many_sources():
 
 def test_nat_length_logits_mean_pool_the_real_source_tokens():
     nat = _nat(2)
-    memory = torch.randn(2, 3, 16)
-    pad = torch.tensor([[False, False, True], [False, False, False]])
+    memory = torch.randn(3, 3, 16)
+    pad = torch.tensor([[False, False, True], [False, False, False], [False, True, True]])
     with torch.no_grad():
-        pooled = torch.stack([memory[0, :2].mean(0), memory[1].mean(0)])
+        pooled = torch.stack([memory[0, :2].mean(0), memory[1].mean(0), memory[2, 0]])
         torch.testing.assert_close(nat.length_logits(memory, pad), nat.length_head(pooled))
     assert nat.max_out == 6 and nat.length_head.out_features == 7
     assert s2s.NonAutoregressiveTransformer(5, 5, d_model=8, n_heads=2, d_ff=8).max_out == 16  # default
