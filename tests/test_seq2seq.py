@@ -318,3 +318,29 @@ def test_nat_forward_is_the_open_decoder_and_the_length_head_with_padding():
         torch.testing.assert_close(length_logits, nat.length_logits(memory, pad))
         for wrong in (nat.decode(tgt_in, memory, pad), nat.decode(tgt_in, memory, None, causal=False)):
             assert (wrong - logits).abs().max() > 1e-4  # the mask and the source padding both matter
+
+
+def test_nat_generate_ignores_source_padding_and_decodes_without_the_mask():
+    nat = _nat(7)
+    src = torch.tensor([[3, 4, s2s.PAD, s2s.PAD], [5, 6, 7, s2s.PAD]])
+    with torch.no_grad():
+        nat.length_head.bias.copy_(torch.tensor([0, 0, 0, 0, 0, 0, 100.0]))  # length 6 for both rows
+        nat.src_emb.weight[s2s.PAD] = 5 * torch.randn(16, generator=torch.Generator().manual_seed(0))
+        lengths, tokens = nat.generate(src)
+        memory, pad = nat.encode(src)
+        queries = nat.queries(lengths)
+        masked = nat.decode(queries, memory, pad).argmax(-1)
+        unpadded = nat.decode(queries, memory, None, causal=False).argmax(-1)
+        alone = torch.cat([nat.generate(src[:1, :2])[1], nat.generate(src[1:, :3])[1]])
+    assert lengths.tolist() == [6, 6]
+    assert torch.equal(tokens, alone)  # padding the source changes nothing
+    assert not torch.equal(tokens, masked) and not torch.equal(tokens, unpadded)  # both would, on this model
+
+
+def test_step_fn_reads_the_last_position_of_longer_prefixes():
+    model = _model(6)
+    src = torch.tensor([[3, 4, 5]])
+    prefixes = torch.tensor([[1, 3, 4, 5], [1, 6, 7, 3]])
+    with torch.no_grad():
+        expected = torch.log_softmax(model(src.expand(2, -1), prefixes)[:, -1], -1)
+        torch.testing.assert_close(model.step_fn(src)(prefixes), expected)
