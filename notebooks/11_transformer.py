@@ -958,3 +958,24 @@ log_p_b_ref, length_b_ref = ex.LENGTH_CASE["B"]
 answer_score_b_ref = log_p_b_ref / length_b_ref ** ex.LENGTH_CASE["length_penalty"]  # -0.6 > -2.0 / 2 = -1.0: B wins
 assert ex.check_normalised_score(answer_score_b_ref)
 print("参考答案已通过检查。")
+
+# %% [markdown]
+# **练习 4.** 写第 10 节的惩罚矩阵 `my_guided_weights(T, S, g)`：返回形状 $(T, S)$ 的张量，$W_{ij}=1-\exp\!\left(-(i/T-j/S)^2/(2g^2)\right)$，$i=0,\dots,T-1$ 是输出位置，$j=0,\dots,S-1$ 是输入位置。不许调用 `al.guided_attention_weights`。检查函数在几组 $(T, S, g)$ 上与参考实现比较。
+
+# %%
+def my_guided_weights(T, S, g):
+    return None  # 你的实现
+
+
+ex.check_guided_weights(my_guided_weights)
+
+# %% jupyter={"source_hidden": true}
+# Reference solution
+def my_guided_weights_ref(T, S, g):
+    i = torch.arange(T, dtype=torch.float64)[:, None] / T  # (T, 1): output positions
+    j = torch.arange(S, dtype=torch.float64)[None, :] / S  # (1, S): input positions
+    return 1 - torch.exp(-((i - j) ** 2) / (2 * g**2))
+
+
+assert ex.check_guided_weights(my_guided_weights_ref)
+print("参考答案已通过检查。")
