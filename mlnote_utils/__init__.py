@@ -8,12 +8,14 @@ Chapter experiment drivers live in ``mlnote_utils.experiments.chNN`` and exercis
 """
 
 from . import (
+    alignment,
     attention,
     augmentation,
     backprop,
     classification,
     cnn,
     critical_points,
+    decoding,
     gan,
     gan_metrics,
     hessian,
@@ -67,12 +69,14 @@ CORE_MODULES = (
 
 #: Concept modules, reached by name (``mu.hessian.top_eigenvalues``).
 CONCEPT_MODULES = (
+    "alignment",
     "attention",
     "augmentation",
     "backprop",
     "classification",
     "cnn",
     "critical_points",
+    "decoding",
     "gan",
     "gan_metrics",
     "hessian",

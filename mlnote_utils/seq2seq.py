@@ -1,19 +1,19 @@
 """Sequence-to-sequence with a Transformer: layer norm, causal mask, encoder/decoder blocks, decoding.
 
 Chapter 11 builds the encoder block by hand in the notebook and checks it against torch; the classes here
-are the same blocks, used for training. Decoding works on any autoregressive model given as
-``step_fn(prefixes (B, t) long) -> log-probs (B, V)`` of the next token.
+are the same blocks, used for training. The decoding searches live in :mod:`mlnote_utils.decoding` and are
+re-exported here (``s2s.beam_search``); they work on any model given as ``step_fn(prefixes) -> log-probs``.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 import torch
 from torch import nn
+
+from .decoding import Hypothesis, StepFn, beam_search, exhaustive_search, greedy_decode, sequence_log_prob
 
 __all__ = [
     "PAD",
@@ -36,7 +36,6 @@ __all__ = [
 ]
 
 PAD, BOS, EOS = 0, 1, 2
-StepFn = Callable[[torch.Tensor], torch.Tensor]
 
 
 class Vocab:
@@ -243,13 +242,13 @@ class NonAutoregressiveTransformer(Seq2SeqTransformer):
         memory, pad = self.encode(src)
         return self.decode(tgt_in, memory, pad, causal=False), self.length_logits(memory, pad)
 
-    @torch.no_grad()
     def generate(self, src: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Predicted lengths ``(B,)`` and tokens ``(B, max length)`` (PAD after each length): one decoder pass."""
-        memory, pad = self.encode(src)
-        lengths = self.length_logits(memory, pad)[:, 1:].argmax(-1) + 1  # at least one token
-        tgt_in = self.queries(lengths)
-        tokens = self.decode(tgt_in, memory, pad, causal=False).argmax(-1)
+        with torch.no_grad():  # (a block, not a decorator: mutation testing skips decorated functions)
+            memory, pad = self.encode(src)
+            lengths = self.length_logits(memory, pad)[:, 1:].argmax(-1) + 1  # at least one token
+            tgt_in = self.queries(lengths)
+            tokens = self.decode(tgt_in, memory, pad, causal=False).argmax(-1)
         return lengths, torch.where(tgt_in == BOS, tokens, PAD)
 
 
@@ -280,107 +279,3 @@ class CopyTransformer(Seq2SeqTransformer):
         copy.scatter_add_(2, src[:, None, :].expand(-1, y.shape[1], -1), weights)  # (B, T, V)
         log_probs = torch.log(gate * torch.softmax(self.out(y), -1) + (1 - gate) * copy + 1e-9)
         return (log_probs, weights) if return_attention else log_probs
-
-
-@dataclass(frozen=True)
-class Hypothesis:
-    """A decoded sequence (without BOS; ends with EOS when finished), its log-probability and its score."""
-
-    tokens: tuple[int, ...]
-    log_prob: float
-    score: float
-
-
-def _score(log_prob: float, length: int, length_penalty: float) -> float:
-    return log_prob / (length**length_penalty) if length_penalty else log_prob
-
-
-def _check_decoding(bos, eos, max_len, beam_size=1) -> None:
-    for name, v in (("max_len", max_len), ("beam_size", beam_size)):
-        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-            raise ValueError(f"{name}={v!r}: expected a positive int")
-    if bos == eos:
-        raise ValueError(f"bos={bos}, eos={eos}: expected two different token ids")
-
-
-@torch.no_grad()
-def greedy_decode(step_fn: StepFn, bos: int, eos: int, max_len: int, batch_size: int = 1):
-    """Pick the most probable next token each step, for ``batch_size`` sequences at once.
-
-    Returns ``(tokens (B, ≤max_len), log_probs (B,))``: tokens after EOS are EOS; log-probs sum up to EOS.
-    """
-    _check_decoding(bos, eos, max_len)
-    prefixes = torch.full((batch_size, 1), bos, dtype=torch.long)
-    total = torch.zeros(batch_size)
-    done = torch.zeros(batch_size, dtype=torch.bool)
-    for _ in range(max_len):
-        logp = step_fn(prefixes).float().cpu()  # (B, V)
-        best, token = logp.max(-1)
-        token = torch.where(done, torch.full_like(token, eos), token)
-        total += torch.where(done, torch.zeros_like(best), best)
-        prefixes = torch.cat([prefixes, token[:, None]], 1)
-        done |= token == eos
-        if done.all():
-            break
-    return prefixes[:, 1:], total
-
-
-@torch.no_grad()
-def beam_search(step_fn: StepFn, bos: int, eos: int, beam_size: int, max_len: int, *,
-                length_penalty: float = 0.0) -> list[Hypothesis]:  # fmt: skip
-    """Keep the ``beam_size`` most probable prefixes at every step; return finished hypotheses, best first.
-
-    A prefix's log-prob is the sum of its tokens' log-probs. A hypothesis that ends in EOS leaves the beam;
-    it is scored ``log_prob / length ** length_penalty`` (length counts EOS; 0 = no normalisation). If no
-    hypothesis finishes within ``max_len`` tokens, the unfinished beam is returned instead.
-    """
-    _check_decoding(bos, eos, max_len, beam_size)
-    alive: list[tuple[tuple[int, ...], float]] = [((), 0.0)]
-    finished: list[Hypothesis] = []
-    for _ in range(max_len):
-        prefixes = torch.tensor([[bos, *t] for t, _ in alive], dtype=torch.long)
-        logp = step_fn(prefixes).double().cpu()  # (n_alive, V)
-        total = torch.tensor([lp for _, lp in alive], dtype=torch.float64)[:, None] + logp
-        values, flat = total.flatten().topk(min(beam_size, total.numel()))
-        previous, alive = alive, []
-        for value, index in zip(values.tolist(), flat.tolist(), strict=True):
-            if value == -math.inf:
-                continue
-            row, token = divmod(index, logp.shape[1])
-            tokens = (*previous[row][0], token)
-            if token == eos:
-                finished.append(Hypothesis(tokens, value, _score(value, len(tokens), length_penalty)))
-            else:
-                alive.append((tokens, value))
-        if not alive:
-            break
-    if not finished:
-        finished = [Hypothesis(t, lp, _score(lp, len(t), length_penalty)) for t, lp in alive]
-    return sorted(finished, key=lambda h: -h.score)
-
-
-@torch.no_grad()
-def sequence_log_prob(step_fn: StepFn, bos: int, tokens: Sequence[int]) -> float:
-    """log p(tokens | BOS) = Σ_t log p(token_t | BOS, token_<t), scored with one call per token."""
-    total, prefix = 0.0, [bos]
-    for t in tokens:
-        total += float(step_fn(torch.tensor([prefix]))[0, t])
-        prefix.append(t)
-    return total
-
-
-def exhaustive_search(step_fn: StepFn, bos: int, eos: int, vocab_size: int, max_len: int, *,
-                      length_penalty: float = 0.0) -> list[Hypothesis]:  # fmt: skip
-    """Score **every** sequence that ends in EOS within ``max_len`` tokens; best first (tiny vocabularies only)."""
-    _check_decoding(bos, eos, max_len)
-    body = [v for v in range(vocab_size) if v not in (bos, eos)]
-    if len(body) ** (max_len - 1) > 200_000:
-        raise ValueError(f"vocab_size={vocab_size}, max_len={max_len}: too many sequences to enumerate")
-    hyps = []
-    for n in range(max_len):
-        for middle in itertools.product(body, repeat=n):
-            tokens = (*middle, eos)
-            lp = sequence_log_prob(step_fn, bos, tokens)
-            if lp > -math.inf:
-                hyps.append(Hypothesis(tokens, lp, _score(lp, len(tokens), length_penalty)))
-    return sorted(hyps, key=lambda h: -h.score)

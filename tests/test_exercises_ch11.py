@@ -62,3 +62,38 @@ def test_normalised_score_checker():
     assert not ex.check_normalised_score(-3.0)  # no normalisation
     assert not ex.check_normalised_score(0.6)  # sign
     assert not ex.check_normalised_score(-0.6 * 1.01)  # off by 1 %
+
+
+def _guided_ref(t, s, g):
+    i = torch.arange(t, dtype=torch.float64)[:, None] / t
+    j = torch.arange(s, dtype=torch.float64)[None, :] / s
+    return 1 - torch.exp(-((i - j) ** 2) / (2 * g**2))
+
+
+def test_guided_weights_checker():
+    assert ex.check_guided_weights(_guided_ref)
+    assert not ex.check_guided_weights(None)
+    assert "尚未实现" in ex.check_guided_weights(lambda t, s, g: None).message
+
+    def lengths_swapped(t, s, g):  # i / S and j / T
+        i = torch.arange(t, dtype=torch.float64)[:, None] / s
+        j = torch.arange(s, dtype=torch.float64)[None, :] / t
+        return 1 - torch.exp(-((i - j) ** 2) / (2 * g**2))
+
+    assert not ex.check_guided_weights(lengths_swapped)
+    assert not ex.check_guided_weights(lambda t, s, g: 1 - _guided_ref(t, s, g))  # the Gaussian, not 1 - it
+    assert not ex.check_guided_weights(lambda t, s, g: _guided_ref(t, s, g**0.5))  # g instead of g squared
+    assert not ex.check_guided_weights(lambda t, s, g: _guided_ref(t, s, 1.01 * g))  # g off by 1 %
+
+    def over_n_minus_1(t, s, g):  # positions divided by T - 1 and S - 1
+        i = torch.arange(t, dtype=torch.float64)[:, None] / (t - 1)
+        j = torch.arange(s, dtype=torch.float64)[None, :] / (s - 1)
+        return 1 - torch.exp(-((i - j) ** 2) / (2 * g**2))
+
+    assert not ex.check_guided_weights(over_n_minus_1)
+    assert (
+        "第 2 个"
+        in ex.check_guided_weights(
+            lambda t, s, g: _guided_ref(t, s, g) if t == s else torch.zeros(t, s)
+        ).message
+    )

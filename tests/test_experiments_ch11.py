@@ -125,3 +125,39 @@ def test_digit_word_sources_point_at_the_digit_each_word_reads():
         assert all(
             "一二三四五六七八九".index(w) + 1 == int(str(n)[i]) for w, i in zip(words, sources, strict=True)
         )
+
+
+_SPOKEN = "ling yi er san si wu liu qi ba jiu".split()  # pinyin of the digits 0-9, written out independently
+
+
+def test_spelling_task_spells_each_digit_and_respects_the_length_range():
+    pairs = xp.spelling_task(300, min_digits=2, max_digits=5, seed=3)
+    assert pairs == xp.spelling_task(300, min_digits=2, max_digits=5, seed=3)
+    assert pairs != xp.spelling_task(300, min_digits=2, max_digits=5, seed=4)
+    assert {len(s) for s, _ in pairs} == {2, 3, 4, 5}
+    for digits, letters in pairs:
+        assert letters == list("".join(_SPOKEN[int(d)] for d in digits))
+    assert {d for s, _ in pairs for d in s} == set("0123456789")
+    assert {len(s) for s, _ in xp.spelling_task(50, seed=0)} <= set(range(4, 9))  # defaults: 4-8 digits
+
+
+def test_spelling_sources_point_at_the_digit_each_letter_spells():
+    assert xp.spelling_sources("207") == [0, 0, 1, 1, 1, 1, 2, 2]
+    for digits, letters in xp.spelling_task(50, seed=1):
+        sources = xp.spelling_sources(digits)
+        assert len(sources) == len(letters) and sources == sorted(sources)  # monotonic alignment
+        for j, d in enumerate(digits):
+            assert "".join(c for c, src in zip(letters, sources, strict=True) if src == j) == _SPOKEN[int(d)]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"n": 0}, r"^n=0: expected an int ≥ 1"),
+        ({"n": 5, "min_digits": 0}, r"^min_digits=0: expected an int ≥ 1"),
+        ({"n": 5, "min_digits": 4, "max_digits": 3}, r"^max_digits=3: expected an int ≥ 4"),
+    ],
+)
+def test_spelling_task_rejects_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        xp.spelling_task(**kwargs)

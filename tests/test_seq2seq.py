@@ -1,13 +1,10 @@
-"""mlnote_utils.seq2seq against torch built-ins: layer norm, the causal mask, encoder/decoder blocks, decoding."""
-
-import math
+"""mlnote_utils.seq2seq against torch built-ins: layer norm, the causal mask, encoder/decoder blocks, NAT, copy."""
 
 import pytest
 import torch
 from torch import nn
 
 from mlnote_utils import seq2seq as s2s
-from mlnote_utils.experiments import ch11 as xp
 
 
 def test_layer_norm_matches_nn_layernorm():
@@ -103,83 +100,7 @@ def test_source_padding_is_ignored():
     torch.testing.assert_close(short, padded)
 
 
-def test_greedy_is_beam_of_one_and_scores_its_sequence():
-    for seed in range(5):
-        lm = xp.toy_language_model(5, seed=seed)
-        tokens, log_probs = s2s.greedy_decode(lm, 0, 1, 6)
-        seq = tokens[0].tolist()
-        seq = tuple(seq[: seq.index(1) + 1]) if 1 in seq else tuple(seq)
-        (best, *_) = s2s.beam_search(lm, 0, 1, 1, 6)
-        assert best.tokens == seq
-        assert math.isclose(best.log_prob, float(log_probs[0]), rel_tol=1e-5)
-        assert math.isclose(s2s.sequence_log_prob(lm, 0, seq), best.log_prob, rel_tol=1e-5)
-
-
-def test_greedy_decode_batches_a_model_like_one_by_one():
-    model = _model(2)
-    src = torch.tensor([[3, 4, 5], [6, 7, s2s.PAD]])
-    tokens, _ = s2s.greedy_decode(model.step_fn(src), s2s.BOS, s2s.EOS, 5, 2)
-    for i in range(2):
-        alone, _ = s2s.greedy_decode(model.step_fn(src[i : i + 1]), s2s.BOS, s2s.EOS, 5, 1)
-        n = alone.shape[1]
-        assert tokens[i, :n].tolist() == alone[0].tolist()
-
-
-@pytest.mark.parametrize("length_penalty", [0.0, 1.0])
-def test_wide_beam_equals_exhaustive_search(length_penalty):
-    for seed in range(4):
-        lm = xp.toy_language_model(5, seed=seed)
-        beam = s2s.beam_search(lm, 0, 1, 10_000, 4, length_penalty=length_penalty)
-        full = s2s.exhaustive_search(lm, 0, 1, 5, 4, length_penalty=length_penalty)
-        assert [h.tokens for h in beam] == [h.tokens for h in full]
-        for a, b in zip(beam, full, strict=True):
-            assert math.isclose(a.score, b.score, rel_tol=1e-9, abs_tol=1e-12)
-
-
-def test_exhaustive_probabilities_sum_to_the_probability_of_ending():
-    lm = xp.toy_language_model(4, seed=3)
-    hyps = s2s.exhaustive_search(lm, 0, 1, 4, 5)
-    total = sum(math.exp(h.log_prob) for h in hyps)
-    assert 0.5 < total <= 1 + 1e-9
-    assert all(h.tokens[-1] == 1 and 1 not in h.tokens[:-1] for h in hyps)
-
-
-def test_beam_search_beats_greedy_on_the_lecture_tree():
-    a, b, eos = 2, 3, 1
-
-    def tree(prefixes):
-        rows = []
-        for p in prefixes.tolist():
-            body = p[1:]
-            probs = (
-                {eos: 1.0}
-                if len(body) == 3
-                else {a: 0.4, b: 0.6}
-                if not body or body[0] == b
-                else {a: 0.9, b: 0.1}
-            )
-            row = torch.full((4,), -math.inf, dtype=torch.float64)
-            for t, q in probs.items():
-                row[t] = math.log(q)
-            rows.append(row)
-        return torch.stack(rows)
-
-    greedy = s2s.beam_search(tree, 0, eos, 1, 5)[0]
-    beam = s2s.beam_search(tree, 0, eos, 2, 5)[0]
-    assert greedy.tokens == (b, b, b, eos) and math.isclose(math.exp(greedy.log_prob), 0.6**3, rel_tol=1e-9)
-    assert beam.tokens == (a, a, a, eos) and math.isclose(
-        math.exp(beam.log_prob), 0.4 * 0.9 * 0.9, rel_tol=1e-9
-    )
-
-
-def test_decoding_rejects_bad_arguments():
-    lm = xp.toy_language_model(4)
-    with pytest.raises(ValueError, match="beam_size"):
-        s2s.beam_search(lm, 0, 1, 0, 3)
-    with pytest.raises(ValueError, match="max_len"):
-        s2s.greedy_decode(lm, 0, 1, 0)
-    with pytest.raises(ValueError, match="bos"):
-        s2s.beam_search(lm, 1, 1, 2, 3)
+def test_vocab_and_pairs_reject_bad_input():
     with pytest.raises(ValueError, match="tokens"):
         s2s.Vocab("ab").encode(["c"])
     with pytest.raises(ValueError, match="pairs"):
@@ -237,3 +158,189 @@ def test_copy_transformer_mixes_generation_and_copying():
     assert (
         copy_only.exp()[0, :, 7].min() > 0 and copy_only.exp()[0, :, s2s.PAD].max() < 1e-6
     )  # padding never copied
+
+
+def test_vocab_ids_decoding_and_messages():
+    v = s2s.Vocab("cab")
+    assert v.itos == ["<pad>", "<bos>", "<eos>", "a", "b", "c"] and len(v) == 6
+    assert v.stoi == {t: i for i, t in enumerate(v.itos)} and v.encode(list("cab")) == [5, 3, 4]
+    assert v.decode([s2s.BOS, 3, s2s.PAD, 4, s2s.EOS, 5]) == ["a", "b"]  # skip pad/bos, stop at the first eos
+    assert v.decode([5, 3]) == ["c", "a"]
+    with pytest.raises(ValueError, match=r"^tokens: \['x', 'y', 'z'\] are not in the vocabulary"):
+        v.encode(["a", "x", "y", "z", "w"])  # the first three unknown tokens are named
+    with pytest.raises(ValueError, match=r"^pairs: expected at least one \(source, target\) pair"):
+        s2s.encode_pairs([], v, v)
+
+
+def test_encode_pairs_pads_each_side_to_its_longest_row():
+    v = s2s.Vocab("ab")
+    src, tgt = s2s.encode_pairs([(["a"], ["b", "b", "a"]), (["a", "b", "b"], ["a"])], v, v)
+    assert src.dtype == tgt.dtype == torch.long
+    assert src.tolist() == [[3, 0, 0], [3, 4, 4]]
+    assert tgt.tolist() == [[1, 4, 4, 3, 2], [1, 3, 2, 0, 0]]
+
+
+def test_layer_norm_eps_weight_and_bias_separately():
+    g = torch.Generator().manual_seed(2)
+    x = 1e-3 * torch.randn(3, 6, generator=g, dtype=torch.float64)  # variance ~1e-6: eps matters
+    torch.testing.assert_close(s2s.layer_norm(x), nn.functional.layer_norm(x, (6,), eps=1e-5))
+    torch.testing.assert_close(s2s.layer_norm(x, eps=1e-3), nn.functional.layer_norm(x, (6,), eps=1e-3))
+    w, b = torch.randn(6, generator=g, dtype=torch.float64), torch.randn(6, generator=g, dtype=torch.float64)
+    torch.testing.assert_close(s2s.layer_norm(x, w), nn.functional.layer_norm(x, (6,), w))
+    torch.testing.assert_close(s2s.layer_norm(x, bias=b), nn.functional.layer_norm(x, (6,), None, b))
+
+
+def test_causal_mask_message_and_device():
+    with pytest.raises(ValueError, match=r"^size=0: expected a positive int"):
+        s2s.causal_mask(0)
+    assert s2s.causal_mask(3, torch.device("meta")).device.type == "meta"
+    assert s2s.causal_mask(1).tolist() == [[False]]
+
+
+def test_default_sizes_and_the_scaled_embedding():
+    torch.manual_seed(4)
+    model = s2s.Seq2SeqTransformer(7, 9)
+    assert model.src_emb.weight.shape == (7, 64) and model.tgt_emb.weight.shape == (9, 64)
+    assert model.pos.weight.shape == (32, 64) and len(model.encoder) == len(model.decoder) == 1
+    assert model.encoder[0].attn.num_heads == 4 and model.encoder[0].ffn[0].out_features == 128
+    assert model.decoder[0].cross_attn.num_heads == 4 and model.decoder[0].ffn[0].out_features == 128
+    assert model.out.out_features == 9 and model.scale == 8.0
+    tokens = torch.tensor([[3, 4, 5]])
+    expected = model.src_emb.weight[tokens] * 8.0 + model.pos.weight[:3]
+    torch.testing.assert_close(model._embed(model.src_emb, tokens), expected)
+    memory, pad = model.encode(torch.tensor([[3, 4, s2s.PAD]]))
+    assert memory.shape == (1, 3, 64) and pad.tolist() == [[False, False, True]]
+    deeper = s2s.Seq2SeqTransformer(7, 9, d_model=16, n_heads=2, d_ff=8, n_layers=3, max_len=5)
+    assert len(deeper.encoder) == len(deeper.decoder) == 3 and deeper.pos.weight.shape == (5, 16)
+
+
+def test_every_encoder_and_decoder_block_is_used():
+    model = _model()  # two layers
+    src, tgt = torch.tensor([[3, 4, 5]]), torch.tensor([[1, 3, 4]])
+    with torch.no_grad():
+        base = model(src, tgt)
+        for blocks in (model.encoder, model.decoder):
+            for block in blocks:
+                saved = block.ffn[2].bias.clone()
+                block.ffn[2].bias.add_(torch.linspace(-1, 1, 16))  # not a constant: layer norm removes those
+                assert (model(src, tgt) - base).abs().max() > 1e-4
+                block.ffn[2].bias.copy_(saved)
+
+
+def test_step_fn_gives_the_last_position_log_probs_for_one_or_many_sources():
+    model = _model(5)
+    src = torch.tensor([[3, 4, 5], [6, s2s.PAD, s2s.PAD]])
+    prefixes = torch.tensor([[1, 3], [1, 6]])
+    with torch.no_grad():
+        expected = torch.log_softmax(model(src, prefixes)[:, -1], -1)
+        torch.testing.assert_close(model.step_fn(src)(prefixes), expected)  # one source per prefix
+        one = model.step_fn(src[:1])(prefixes)  # one source, repeated for every prefix
+        torch.testing.assert_close(one, torch.log_softmax(model(src[:1].expand(2, -1), prefixes)[:, -1], -1))
+    logits, weights = model.decode(prefixes, *model.encode(src), return_attention=True)
+    assert logits.shape == (2, 2, 9) and weights.shape == (2, 2, 3)
+    assert weights[1, :, 1:].abs().max() == 0  # padded source positions get no attention
+
+
+def test_nat_length_logits_mean_pool_the_real_source_tokens():
+    nat = _nat(2)
+    memory = torch.randn(3, 3, 16)
+    pad = torch.tensor([[False, False, True], [False, False, False], [False, True, True]])
+    with torch.no_grad():
+        pooled = torch.stack([memory[0, :2].mean(0), memory[1].mean(0), memory[2, 0]])
+        torch.testing.assert_close(nat.length_logits(memory, pad), nat.length_head(pooled))
+    assert nat.max_out == 6 and nat.length_head.out_features == 7
+    assert s2s.NonAutoregressiveTransformer(5, 5, d_model=8, n_heads=2, d_ff=8).max_out == 16  # default
+
+
+def test_nat_generate_uses_the_most_likely_length_of_at_least_one():
+    nat = _nat(3)
+    src = torch.tensor([[3, 4, 5], [6, 7, s2s.PAD]])
+    with torch.no_grad():
+        nat.length_head.bias.copy_(
+            torch.tensor([100.0, 0, 0, 50, 0, 0, 0])
+        )  # length 0 is most likely, 3 next
+        lengths, tokens = nat.generate(src)
+        assert lengths.tolist() == [3, 3] and tokens.shape == (2, 3)
+        logits = nat.decode(nat.queries(lengths), *nat.encode(src), causal=False)
+    assert torch.equal(tokens, logits.argmax(-1))
+    assert not tokens.requires_grad
+    assert nat.queries(torch.tensor([2, 1])).tolist() == [[1, 1], [1, 0]]
+
+
+def _copy_model(seed=3):
+    torch.manual_seed(seed)
+    return s2s.CopyTransformer(10, d_model=16, n_heads=2, d_ff=32).eval()
+
+
+def test_copy_transformer_keeps_its_sizes_dtype_and_device():
+    model = _copy_model()
+    assert (
+        model.src_emb.weight.shape == (10, 16)
+        and model.out.out_features == 10
+        and model.gate.in_features == 16
+    )
+    src, tgt_in = torch.tensor([[3, 7, s2s.PAD]]), torch.tensor([[1, 3]])
+    with torch.no_grad():
+        assert (
+            model.double()(src, tgt_in).dtype == torch.float64
+        )  # the copy distribution follows the model dtype
+    assert model.to("meta")(src.to("meta"), tgt_in.to("meta")).device.type == "meta"  # and its device
+    assert (
+        s2s.NonAutoregressiveTransformer.queries(torch.tensor([1, 3], device="meta"), 3).device.type == "meta"
+    )
+
+
+def test_copy_decoder_is_causal_by_default_and_open_when_asked():
+    model = _copy_model(4)
+    src = torch.tensor([[3, 7, 5, 6]])
+    memory, carried = model.encode(src)
+    a, b = torch.tensor([[1, 3, 4, 5]]), torch.tensor([[1, 3, 8, 9]])
+    with torch.no_grad():
+        torch.testing.assert_close(
+            model.decode(a, memory, carried)[:, :2], model.decode(b, memory, carried)[:, :2]
+        )
+        open_a, open_b = (
+            model.decode(a, memory, carried, causal=False),
+            model.decode(b, memory, carried, causal=False),
+        )
+    assert (open_a[:, :2] - open_b[:, :2]).abs().max() > 1e-4
+    assert model.decode(a, memory, carried, return_attention=True)[1].shape == (1, 4, 4)
+
+
+def test_nat_forward_is_the_open_decoder_and_the_length_head_with_padding():
+    nat = _nat(4)
+    src = torch.tensor([[3, 4, s2s.PAD], [5, 6, 7]])
+    tgt_in = s2s.NonAutoregressiveTransformer.queries(torch.tensor([3, 2]), 3)
+    with torch.no_grad():
+        logits, length_logits = nat(src, tgt_in)
+        memory, pad = nat.encode(src)
+        torch.testing.assert_close(logits, nat.decode(tgt_in, memory, pad, causal=False))
+        torch.testing.assert_close(length_logits, nat.length_logits(memory, pad))
+        for wrong in (nat.decode(tgt_in, memory, pad), nat.decode(tgt_in, memory, None, causal=False)):
+            assert (wrong - logits).abs().max() > 1e-4  # the mask and the source padding both matter
+
+
+def test_nat_generate_ignores_source_padding_and_decodes_without_the_mask():
+    nat = _nat(7)
+    src = torch.tensor([[3, 4, s2s.PAD, s2s.PAD], [5, 6, 7, s2s.PAD]])
+    with torch.no_grad():
+        nat.length_head.bias.copy_(torch.tensor([0, 0, 0, 0, 0, 0, 100.0]))  # length 6 for both rows
+        nat.src_emb.weight[s2s.PAD] = 5 * torch.randn(16, generator=torch.Generator().manual_seed(0))
+        lengths, tokens = nat.generate(src)
+        memory, pad = nat.encode(src)
+        queries = nat.queries(lengths)
+        masked = nat.decode(queries, memory, pad).argmax(-1)
+        unpadded = nat.decode(queries, memory, None, causal=False).argmax(-1)
+        alone = torch.cat([nat.generate(src[:1, :2])[1], nat.generate(src[1:, :3])[1]])
+    assert lengths.tolist() == [6, 6]
+    assert torch.equal(tokens, alone)  # padding the source changes nothing
+    assert not torch.equal(tokens, masked) and not torch.equal(tokens, unpadded)  # both would, on this model
+
+
+def test_step_fn_reads_the_last_position_of_longer_prefixes():
+    model = _model(6)
+    src = torch.tensor([[3, 4, 5]])
+    prefixes = torch.tensor([[1, 3, 4, 5], [1, 6, 7, 3]])
+    with torch.no_grad():
+        expected = torch.log_softmax(model(src.expand(2, -1), prefixes)[:, -1], -1)
+        torch.testing.assert_close(model.step_fn(src)(prefixes), expected)

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import torch
 
-from .. import seq2seq
+from .. import alignment, seq2seq
 from . import Feedback, check_close, check_function
 
-__all__ = ["check_causal_mask", "check_beam_step", "check_normalised_score", "LENGTH_CASE"]
+__all__ = [
+    "check_causal_mask",
+    "check_beam_step",
+    "check_normalised_score",
+    "check_guided_weights",
+    "LENGTH_CASE",
+]
 
 #: Exercise 3: two finished hypotheses (log-prob, number of tokens counting END) and the length penalty.
 LENGTH_CASE = {"A": (-2.0, 2), "B": (-3.0, 5), "length_penalty": 1.0}
@@ -96,4 +102,21 @@ def check_normalised_score(answer) -> Feedback:
         hint="分数 = 对数概率 / 长度^α，α = 1；长度要把 END 也算进去（题目给的 5 已经算上了）。结果是负数。",
         rtol=1e-6,
         atol=0,
+    )
+
+
+def check_guided_weights(fn) -> Feedback:
+    """Exercise 4: ``fn(T, S, g) -> (T, S)`` guided-attention penalty ``1 − exp(−(i/T − j/S)² / (2g²))``."""
+    unfinished = _unfinished(fn, (4, 3, 0.2), "你的引导注意力惩罚函数")
+    if unfinished is not None:
+        return unfinished
+    return check_function(
+        lambda t, s, g: torch.as_tensor(fn(t, s, g), dtype=torch.float64),
+        lambda t, s, g: alignment.guided_attention_weights([t], [s], g=g)[0].double(),
+        [(3, 3, 0.2), (8, 3, 0.2), (5, 7, 0.3), (6, 2, 0.5)],
+        what="你的引导注意力惩罚函数",
+        hint="W[i, j] = 1 − exp(−(i/T − j/S)² / (2g²))，i = 0…T−1 是输出位置（行），j = 0…S−1 是输入位置（列）；"
+        "位置除以长度 T、S（不是 T−1），分母里是 g 的平方。",
+        rtol=1e-5,
+        atol=1e-6,
     )

@@ -5,7 +5,8 @@ Every task is generated here, deterministically from a seed, so the chapter need
 - :func:`number_task`: Arabic numbers → Chinese numerals (``2026 → 二千零二十六``), held-out numbers;
 - :func:`date_task`: dates written in several formats → ISO ``YYYY-MM-DD``;
 - :func:`two_spellings_task`: each input has two valid outputs (the letters in lower or upper case);
-- :func:`copy_task`: "my name is X" → "hello X" where the test names never occur in training.
+- :func:`copy_task`: "my name is X" → "hello X" where the test names never occur in training;
+- :func:`spelling_task`: digit strings → their pinyin letters (``207 → erlingqi``), a monotonic alignment.
 
 A pair is ``(source tokens, target tokens)``, both lists of strings.
 """
@@ -29,6 +30,8 @@ __all__ = [
     "two_spellings_task",
     "is_mixed",
     "copy_task",
+    "spelling_task",
+    "spelling_sources",
     "toy_language_model",
     "draw_beam_search",
 ]
@@ -195,6 +198,34 @@ def copy_task(
         "train": [pair(rng.randrange(half)) for _ in range(n_train)],
         "test": [pair(rng.randrange(half, n_names)) for _ in range(n_test)],
     }
+
+
+def spelling_task(n: int, *, min_digits: int = 4, max_digits: int = 8, seed: int = 0):
+    """``n`` random digit strings → the letters of their pinyin, e.g. ``207 → e r l i n g q i``.
+
+    Each digit becomes 2–4 letters, so the output is about three times longer than the input and the
+    alignment is monotonic but uneven, as in speech synthesis (text → sound frames).
+
+    >>> ["".join(s) + " -> " + "".join(t) for s, t in spelling_task(2, min_digits=2, max_digits=3, seed=0)]
+    ['604 -> liulingsi', '647 -> liusiqi']
+    """
+    n, lo = _check_int(n, "n", 1), _check_int(min_digits, "min_digits", 1)
+    hi = _check_int(max_digits, "max_digits", lo)
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        digits = [str(rng.randrange(10)) for _ in range(rng.randint(lo, hi))]
+        out.append((digits, [c for d in digits for c in _PINYIN[_DIGITS[int(d)]]]))
+    return out
+
+
+def spelling_sources(digits) -> list[int]:
+    """For each output letter of :func:`spelling_task`, the input position it spells.
+
+    >>> spelling_sources("207")
+    [0, 0, 1, 1, 1, 1, 2, 2]
+    """
+    return [j for j, d in enumerate(digits) for _ in _PINYIN[_DIGITS[int(d)]]]
 
 
 def toy_language_model(vocab_size: int = 4, *, sharpness: float = 2.0, seed: int = 0):
