@@ -9,6 +9,7 @@ Chapter experiment drivers live in ``mlnote_utils.experiments.chNN`` and exercis
 
 from . import (
     attention,
+    attention_masks,
     augmentation,
     backprop,
     classification,
@@ -22,6 +23,7 @@ from . import (
     normalization,
     optimizers,
     piecewise,
+    positional_encoding,
     regression,
     schedules,
     seq2seq,
@@ -67,6 +69,7 @@ CORE_MODULES = (
 #: Concept modules, reached by name (``mu.hessian.top_eigenvalues``).
 CONCEPT_MODULES = (
     "attention",
+    "attention_masks",
     "augmentation",
     "backprop",
     "classification",
@@ -80,6 +83,7 @@ CONCEPT_MODULES = (
     "normalization",
     "optimizers",
     "piecewise",
+    "positional_encoding",
     "regression",
     "schedules",
     "seq2seq",

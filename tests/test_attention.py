@@ -1,5 +1,3 @@
-import math
-
 import pytest
 import torch
 import torch.nn.functional as F
@@ -116,53 +114,6 @@ def test_sdpa_bad_shapes_name_the_argument():
         att.scaled_dot_product_attention(q, k, v, torch.zeros(5, 7, dtype=torch.bool))
     with pytest.raises(TypeError, match="q"):
         att.scaled_dot_product_attention([1.0], k, v)
-
-
-def test_sinusoidal_pe_matches_the_formula():
-    n, d = 11, 6
-    pe = att.sinusoidal_positional_encoding(n, d)
-    for pos in range(n):
-        for i in range(d):
-            angle = pos / 10000 ** ((i - i % 2) / d)
-            expected = math.sin(angle) if i % 2 == 0 else math.cos(angle)
-            assert abs(pe[pos, i].item() - expected) < 1e-6
-    with pytest.raises(ValueError, match="d_model"):
-        att.sinusoidal_positional_encoding(4, 5)
-    with pytest.raises(ValueError, match="n_positions"):
-        att.sinusoidal_positional_encoding(0, 4)
-
-
-@pytest.mark.parametrize("k", [1, 3, -2])
-def test_pe_shift_matrix_moves_every_position(k):
-    pe = att.sinusoidal_positional_encoding(20, 8)
-    m = att.pe_shift_matrix(k, 8)
-    lo, hi = max(0, -k), min(20, 20 - k)
-    torch.testing.assert_close(pe[lo:hi] @ m.T, pe[lo + k : hi + k], atol=1e-5, rtol=1e-5)
-
-
-def test_causal_mask_matches_torch_is_causal():
-    q, k, v = _qkv(n=6, m=6)
-    out, _ = att.scaled_dot_product_attention(q, k, v, att.causal_mask(6))
-    torch.testing.assert_close(out, F.scaled_dot_product_attention(q, k, v, is_causal=True))
-
-
-def test_masks():
-    assert att.causal_mask(4).sum() == 10
-    torch.testing.assert_close(att.local_mask(5, 0), torch.eye(5, dtype=torch.bool))
-    assert att.local_mask(5, 4).all()
-    adj = torch.tensor([[0, 1, 0], [1, 0, 0], [0, 0, 0]])
-    assert att.adjacency_mask(adj).tolist() == [
-        [True, True, False],
-        [True, True, False],
-        [False, False, True],
-    ]
-    assert att.adjacency_mask(adj, self_loops=False)[2].sum() == 0
-    with pytest.raises(ValueError, match="window"):
-        att.local_mask(4, -1)
-    with pytest.raises(ValueError, match="adjacency"):
-        att.adjacency_mask(torch.ones(2, 3))
-    with pytest.raises(ValueError, match="n="):
-        att.causal_mask(0)
 
 
 def test_plot_attention_map_draws_labels_and_colorbar():
