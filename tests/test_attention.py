@@ -382,3 +382,34 @@ def test_plot_attention_map_contract():
     ):
         att.plot_attention_map(w[0])
     plt.close("all")
+
+
+def test_sdpa_without_weights_allocates_its_output_on_the_inputs_device():
+    q, k, v = (torch.empty(2, 3, 5, 4, device="meta") for _ in range(3))  # no data: only devices and shapes
+    out, none = att.scaled_dot_product_attention(q, k, v, need_weights=False)
+    assert out.device.type == "meta" and out.shape == (2, 3, 5, 4) and none is None
+
+
+@pytest.mark.parametrize(("n_keys", "rotation"), [(8, 0), (9, 90)])
+def test_plot_attention_map_rotates_more_than_eight_key_labels(n_keys, rotation):
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    att.plot_attention_map(
+        torch.full((2, n_keys), 1.0 / n_keys), ax=ax, key_labels=[f"t{i}" for i in range(n_keys)]
+    )
+    assert [t.get_rotation() for t in ax.get_xticklabels()] == [rotation] * n_keys
+    plt.close(fig)
+
+
+def test_plot_attention_map_colour_bar_belongs_to_its_own_image():
+    import matplotlib.pyplot as plt
+
+    fig, (ax, other) = plt.subplots(1, 2)
+    other.imshow([[0.0, 5.0]])  # another image on the current axes
+    plt.sca(other)
+    att.plot_attention_map(torch.eye(3), ax=ax)
+    (im,) = ax.get_images()
+    assert im.colorbar is not None and other.get_images()[0].colorbar is None
+    assert im.colorbar.ax.get_ylabel() == "attention weight α′"
+    plt.close(fig)
