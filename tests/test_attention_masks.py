@@ -78,3 +78,8 @@ def test_adjacency_mask_counts_every_nonzero_entry_as_an_edge():
 def test_bad_arguments_are_named(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_adjacency_mask_stays_on_the_adjacency_device():
+    mask = am.adjacency_mask(torch.empty(3, 3, device="meta"))  # no data: only the device and shape
+    assert mask.device.type == "meta" and mask.shape == (3, 3) and mask.dtype == torch.bool
