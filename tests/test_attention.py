@@ -1,4 +1,5 @@
 import math
+import warnings
 
 import pytest
 import torch
@@ -189,7 +190,8 @@ def test_sdpa_mask_row_check():
     )  # query 1 sees nothing
     for need in (True, False):
         with pytest.raises(
-            ValueError, match=r"^mask: some query may attend to no key \(a row of the boolean"
+            ValueError,
+            match=r"^mask: some query may attend to no key \(a row of the boolean mask is all False\)$",
         ):
             att.scaled_dot_product_attention(q, k, v, bad, need_weights=need)
     float_mask = torch.zeros(3, 3)
@@ -395,10 +397,10 @@ def test_plot_attention_map_rotates_more_than_eight_key_labels(n_keys, rotation)
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots()
-    att.plot_attention_map(
-        torch.full((2, n_keys), 1.0 / n_keys), ax=ax, key_labels=[f"t{i}" for i in range(n_keys)]
-    )
+    w = torch.full((2, n_keys), 1.0 / n_keys)
+    att.plot_attention_map(w, ax=ax, query_labels=["a", "b"], key_labels=[f"t{i}" for i in range(n_keys)])
     assert [t.get_rotation() for t in ax.get_xticklabels()] == [rotation] * n_keys
+    assert [t.get_rotation() for t in ax.get_yticklabels()] == [0, 0]  # only the key labels turn
     plt.close(fig)
 
 
@@ -413,3 +415,79 @@ def test_plot_attention_map_colour_bar_belongs_to_its_own_image():
     assert im.colorbar is not None and other.get_images()[0].colorbar is None
     assert im.colorbar.ax.get_ylabel() == "attention weight α′"
     plt.close(fig)
+
+
+def _shape_mutants_guard(q, k, v, mask=None):
+    """Both branches against F.scaled_dot_product_attention, with uninitialised memory filled with NaN."""
+    lead = torch.broadcast_shapes(*(t.shape[:-2] for t in (q, k, v, mask) if t is not None))
+    q_, k_, v_ = (t.expand(*lead, *t.shape[-2:]) for t in (q, k, v))  # F.…: no mask with more dims than q
+    ref = F.scaled_dot_product_attention(q_, k_, v_, attn_mask=mask)
+    deterministic = torch.are_deterministic_algorithms_enabled()
+    torch.use_deterministic_algorithms(True)  # torch.empty then fills its memory with NaN
+    try:
+        for need in (True, False):
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")  # e.g. torch resizing a wrongly sliced out= tensor
+                out, _ = att.scaled_dot_product_attention(q, k, v, mask, need_weights=need)
+            assert out.shape == ref.shape
+            torch.testing.assert_close(out, ref)
+    finally:
+        torch.use_deterministic_algorithms(deterministic)
+
+
+def test_sdpa_broadcasts_keys_values_and_masks_with_more_leading_dimensions():
+    g = torch.Generator().manual_seed(11)
+    q = torch.randn(5, 4, generator=g)
+    _shape_mutants_guard(q, torch.randn(2, 7, 4, generator=g), torch.randn(7, 3, generator=g))  # keys lead
+    _shape_mutants_guard(q, torch.randn(7, 4, generator=g), torch.randn(3, 7, 3, generator=g))  # values lead
+    k, v = torch.randn(7, 4, generator=g), torch.randn(7, 3, generator=g)
+    _shape_mutants_guard(q, k, v, torch.randn(2, 3, 5, 7, generator=g))  # the mask leads
+
+
+def test_sdpa_fills_every_slice_of_its_output():
+    q, k, v = _qkv(seed=12, b=3, h=4, n=6, m=5, d=4, dv=3)  # 12 slices in one block
+    _shape_mutants_guard(q, k, v, att.local_mask(6, 1)[:, :5])
+    q, k, v = _qkv(seed=14, b=2, h=4, n=100, m=100, d=4, dv=3)  # blocks of 6 slices: 6 + 2
+    _shape_mutants_guard(q, k, v)
+
+
+def test_sdpa_keeps_a_low_precision_dtype_with_a_bool_mask():
+    q, k, v = (t.to(torch.bfloat16) for t in _qkv(seed=13, n=4, m=4))
+    mask = att.causal_mask(4)
+    ref = F.scaled_dot_product_attention(q.float(), k.float(), v.float(), attn_mask=mask)
+    for need in (True, False):
+        out, w = att.scaled_dot_product_attention(q, k, v, mask, need_weights=need)
+        assert out.dtype == torch.bfloat16
+        torch.testing.assert_close(out.float(), ref, atol=0.05, rtol=0.05)  # bfloat16 keeps 8 bits
+    assert w is None
+
+
+def test_self_attention_message_names_the_feature_size_of_a_batch():
+    x = torch.randn(4, 5, 8)
+    with pytest.raises(ValueError, match=r"^w_q: expected a matrix of shape \(8, d\), got \(5, 3\)$"):
+        att.self_attention(x, torch.randn(5, 3), torch.randn(8, 3), torch.randn(8, 2))
+
+
+def test_multihead_without_bias_has_no_bias_anywhere():
+    m = att.MultiHeadSelfAttention(8, 2, bias=False)
+    assert all(lin.bias is None for lin in (m.w_q, m.w_k, m.w_v, m.w_o))
+    assert sum(p.numel() for p in m.parameters()) == 4 * 8 * 8
+
+
+def test_plot_attention_map_uses_viridis_and_integer_positions_whatever_the_defaults():
+    import matplotlib.pyplot as plt
+
+    with plt.rc_context({"image.cmap": "gray"}):
+        fig, ax = plt.subplots()
+        att.plot_attention_map(torch.full((3, 2), 0.5), ax=ax)
+    assert ax.get_images()[0].get_cmap().name == "viridis"
+    assert all(float(t).is_integer() for t in ax.get_xticks())  # 2 keys: no tick at 0.5
+    assert all(float(t).is_integer() for t in ax.get_yticks())
+    plt.close(fig)
+
+
+def test_plot_attention_map_rejects_a_nested_list_by_name():
+    with pytest.raises(
+        ValueError, match=r"^weights: expected a 2-D \(queries, keys\) matrix, got shape None$"
+    ):
+        att.plot_attention_map([[0.5, 0.5]])
