@@ -10,6 +10,7 @@ Chapter experiment drivers live in ``mlnote_utils.experiments.chNN`` and exercis
 from . import (
     alignment,
     attention,
+    attention_masks,
     augmentation,
     backprop,
     classification,
@@ -25,6 +26,7 @@ from . import (
     normalization,
     optimizers,
     piecewise,
+    positional_encoding,
     regression,
     schedules,
     seq2seq,
@@ -71,6 +73,7 @@ CORE_MODULES = (
 CONCEPT_MODULES = (
     "alignment",
     "attention",
+    "attention_masks",
     "augmentation",
     "backprop",
     "classification",
@@ -86,6 +89,7 @@ CONCEPT_MODULES = (
     "normalization",
     "optimizers",
     "piecewise",
+    "positional_encoding",
     "regression",
     "schedules",
     "seq2seq",

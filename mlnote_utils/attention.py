@@ -1,4 +1,8 @@
-"""Self-attention by hand: scaled dot-product attention, multi-head self-attention, positional encoding, masks.
+"""Self-attention by hand: scaled dot-product attention, multi-head self-attention, an attention-map plot.
+
+The masks (:mod:`mlnote_utils.attention_masks`) and the sinusoidal positional encoding
+(:mod:`mlnote_utils.positional_encoding`) live in their own modules; their public names are re-exported
+here, so ``mu.attention.causal_mask`` and ``mu.attention.sinusoidal_positional_encoding`` work as well.
 
 Everything here is checked against the torch built-ins in ``tests/test_attention.py``:
 :func:`scaled_dot_product_attention` against ``F.scaled_dot_product_attention`` (with boolean and additive
@@ -15,6 +19,9 @@ import math
 
 import torch
 from torch import nn
+
+from .attention_masks import adjacency_mask, causal_mask, local_mask
+from .positional_encoding import pe_shift_matrix, sinusoidal_positional_encoding
 
 __all__ = [
     "scaled_dot_product_attention",
@@ -187,98 +194,6 @@ class MultiHeadSelfAttention(nn.Module):
             self.w_o.bias.copy_(mha.out_proj.bias)
         self.w_o.weight.copy_(mha.out_proj.weight)
         return self
-
-
-def sinusoidal_positional_encoding(n_positions: int, d_model: int) -> torch.Tensor:
-    """The Transformer's sinusoidal table ``(n_positions, d_model)``.
-
-    ``PE[pos, 2i] = sin(pos / 10000^(2i/d))`` and ``PE[pos, 2i+1] = cos(pos / 10000^(2i/d))``.
-
-    >>> [round(v, 4) for v in sinusoidal_positional_encoding(2, 4)[1].tolist()]  # sin 1, cos 1, sin 0.01, cos 0.01
-    [0.8415, 0.5403, 0.01, 0.9999]
-    """
-    for value, name in ((n_positions, "n_positions"), (d_model, "d_model")):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name}={value!r}: expected a positive int")
-    if d_model % 2:
-        raise ValueError(f"d_model={d_model}: expected an even number (sin/cos pairs)")
-    pos = torch.arange(n_positions, dtype=torch.float64)[:, None]  # (P, 1)
-    freq = 10000.0 ** (-torch.arange(0, d_model, 2, dtype=torch.float64) / d_model)  # (d/2,)
-    pe = torch.zeros(n_positions, d_model, dtype=torch.float64)
-    pe[:, 0::2] = torch.sin(pos * freq)
-    pe[:, 1::2] = torch.cos(pos * freq)
-    return pe.float()
-
-
-def pe_shift_matrix(k: int, d_model: int) -> torch.Tensor:
-    """The fixed ``(d_model, d_model)`` matrix ``M_k`` with ``PE[pos + k] = M_k @ PE[pos]`` for every ``pos``.
-
-    Each (sin, cos) pair with frequency ω is rotated by the angle ``kω``:
-    ``sin(a + b) = sin a cos b + cos a sin b`` and ``cos(a + b) = cos a cos b − sin a sin b``.
-    """
-    if isinstance(k, bool) or not isinstance(k, int):
-        raise TypeError(f"k={k!r}: expected an int (a shift in positions)")
-    if isinstance(d_model, bool) or not isinstance(d_model, int) or d_model < 2 or d_model % 2:
-        raise ValueError(f"d_model={d_model!r}: expected a positive even int")
-    freq = 10000.0 ** (-torch.arange(0, d_model, 2, dtype=torch.float64) / d_model)
-    c, s = torch.cos(k * freq), torch.sin(k * freq)
-    m = torch.zeros(d_model, d_model, dtype=torch.float64)
-    idx = torch.arange(0, d_model, 2)
-    m[idx, idx], m[idx, idx + 1] = c, s  # new sin = cos(kω)·sin + sin(kω)·cos
-    m[idx + 1, idx], m[idx + 1, idx + 1] = -s, c  # new cos = −sin(kω)·sin + cos(kω)·cos
-    return m.float()
-
-
-def _positive(n, name: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"{name}={n!r}: expected a positive int")
-    return n
-
-
-def causal_mask(n: int) -> torch.Tensor:
-    """``(n, n)`` boolean mask: query ``i`` may attend to keys ``j ≤ i``.
-
-    >>> causal_mask(3).int().tolist()
-    [[1, 0, 0], [1, 1, 0], [1, 1, 1]]
-    """
-    _positive(n, "n")
-    return torch.ones(n, n, dtype=torch.bool).tril()
-
-
-def local_mask(n: int, window: int) -> torch.Tensor:
-    """``(n, n)`` boolean mask of restricted (local) attention: query ``i`` sees keys with ``|i − j| ≤ window``.
-
-    >>> local_mask(4, 1).int().tolist()
-    [[1, 1, 0, 0], [1, 1, 1, 0], [0, 1, 1, 1], [0, 0, 1, 1]]
-    """
-    _positive(n, "n")
-    if isinstance(window, bool) or not isinstance(window, int) or window < 0:
-        raise ValueError(f"window={window!r}: expected an int ≥ 0 (how many neighbours on each side)")
-    i = torch.arange(n)
-    return (i[:, None] - i[None, :]).abs() <= window
-
-
-def adjacency_mask(adjacency: torch.Tensor, *, self_loops: bool = True) -> torch.Tensor:
-    """A graph's adjacency matrix as a boolean attention mask: a node attends only to its neighbours.
-
-    Args:
-        adjacency: ``(n, n)`` 0/1 (or boolean) matrix; entry ``[i, j]`` ≠ 0 when node ``i`` is linked to ``j``.
-        self_loops: also let every node attend to itself (so no row is empty).
-
-    >>> adjacency_mask(torch.tensor([[0, 1], [1, 0]])).int().tolist()
-    [[1, 1], [1, 1]]
-    """
-    if (
-        not isinstance(adjacency, torch.Tensor)
-        or adjacency.ndim != 2
-        or adjacency.shape[0] != adjacency.shape[1]
-    ):
-        got = _shape(adjacency) if isinstance(adjacency, torch.Tensor) else type(adjacency).__name__
-        raise ValueError(f"adjacency: expected a square (n, n) tensor, got {got}")
-    mask = adjacency != 0
-    if self_loops:
-        mask = mask | torch.eye(len(mask), dtype=torch.bool, device=mask.device)
-    return mask
 
 
 def plot_attention_map(

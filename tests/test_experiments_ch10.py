@@ -126,3 +126,10 @@ def test_min_times_interleaves_and_keeps_the_fastest():
     assert order == ["a", "b"] * 3 and set(best) == {"a", "b"}
     with pytest.raises(ValueError, match="fns"):
         xp.min_times({})
+
+
+def test_tasks_module_names_are_re_exported_by_ch10():
+    from mlnote_utils.experiments import _ch10_tasks as tasks
+
+    for name in tasks.__all__:
+        assert getattr(xp, name) is getattr(tasks, name) and name in xp.__all__
