@@ -8,7 +8,7 @@
 #     name: mlnote
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 第 10 章 自注意力机制（Self-attention）
 #
 # 前面几章的网络吃进一个固定长度的向量（或一张固定大小的图）。这一章的输入是**一组向量**，而且向量的个数会变：一句话里的词、一段录音里的帧、一张图（Graph）里的节点。自注意力让每个向量在输出之前先"看一遍"整组向量。
@@ -22,7 +22,7 @@
 # - 理解位置编码（Positional Encoding）：验证 $PE(pos+k)$ 是 $PE(pos)$ 的固定线性变换，看到没有位置编码的自注意力对输入顺序"视而不见"；
 # - 用实验比较自注意力与卷积网络（CNN）、循环神经网络（RNN），并把注意力限制在局部窗口或图的边上。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ## 如何使用本笔记本
 #
 # 从上到下运行（JupyterLab 4 菜单：Kernel → Restart Kernel and Run All Cells…）。带滑块的单元需要运行中的内核；它旁边的静态图在 GitHub 或导出的 HTML 里也能看到同样的结论。训练单元会把检查点存到 `data/cache/checkpoints/`，内核重启后再运行不会重新训练。每节末尾的练习里，把 `None` 换成你的答案再运行检查；参考答案在隐藏的单元里，点击占位行上的 "•••" 展开。
@@ -44,7 +44,7 @@ mu.seed_everything(SEED)
 DEVICE = mu.get_device()
 print(mu.describe_device(DEVICE))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. 输入是一组向量
 #
 # **文字。** 词汇可以写成独热向量（One-hot Vector）：词表有多大，向量就有多长，只有自己那一位是 1。任意两个不同词的独热向量都正交，"猫"和"狗"与"猫"和"桌子"一样远。词嵌入（Word Embedding）给每个词一个短而稠密的向量，意思相近的词可以学到相近的向量（下面的嵌入还没有训练，只是随机初始化，所以余弦相似度是随机的）。
@@ -69,7 +69,7 @@ for seconds in [1, 10]:
     assert frames.shape[0] == xp.n_frames(1000 * seconds)
     print(f"{seconds:>2} s of audio at 16 kHz -> {frames.shape[0]} frames of {frames.shape[1]} samples")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 独热向量两两之间的余弦相似度是 0（对角线为 1）；嵌入向量只有 3 个数。用 `unfold` 真的切出窗口来数，1 秒录音是 98 帧、10 秒是 998 帧，与公式一致——一句 10 秒的话就是将近一千个向量，这一点在第 9 节还会回来。
 #
 # 输出有三种形状：每个输入向量对应一个输出（N→N，例如词性标注）；整组输入只对应一个输出（N→1，例如判断评论是正面还是负面）；输出多少个由模型自己决定（N→N′，例如语音识别，下一章的 seq2seq）。下面的自注意力模型（第 3 节会亲手拆开它）用同一个编码器做出前两种：不汇总时每个词一个输出，取平均时整句一个输出。
@@ -81,7 +81,7 @@ for pool in [None, "mean"]:
     enc = xp.AttentionEncoder(vocab=10, n_classes=5, d_model=8, n_heads=2, pool=pool)
     print(f"pool={pool!s:>4}: input {tuple(tokens.shape)} -> output {tuple(enc(tokens).shape)}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. 序列标注：标签取决于上下文
 #
 # 笔记里的例子是词性标注："saw" 是动词还是名词，要看上下文。我们造一个可以精确控制的版本：每句 16 个词，词表 8 个词，每句恰好有一个**话题词**（两个话题之一），位置随机。普通词 $w$ 的标签是它在这个话题下的"词义" $2w+t$（$t$ 为话题），话题词本身另有一个标签。只看词本身，词义只能猜对一半；看到话题词就能全对。
@@ -96,7 +96,7 @@ print("labels:", y_tag[0].tolist())
 WINDOWS = [0, 1, 2, 4, 8, 15]
 print("best possible accuracy per window:", {w: round(xp.ideal_window_accuracy(16, w), 4) for w in WINDOWS})
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 第一句里话题词是 9（话题 1），所以普通词 $w$ 的标签都是 $2w+1$，话题词的标签是 16。窗口为 0 时上限约 0.53，窗口为 15 时每个位置都看得到整句，上限为 1。
 #
 # 下面训练 6 个窗口大小的全连接网络和一个单层双头自注意力模型，都用 Adam（学习率 0.005）、每批 64 句、训练 200 步；所有训练都通过 `mu.fit`，并存检查点。
@@ -142,10 +142,10 @@ ax.set_title("Topic-dependent labelling, 16-token sentences")
 ax.legend(loc="lower right")
 fig.tight_layout()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 全连接网络的准确率几乎正好沿着虚线走：它学到了窗口允许的一切，差距都在 0.03 以内（上面的 `assert`），但窗口外的话题词它看不到。自注意力一层就看遍整句，准确率超过 0.99。窗口开到 15（整句）时全连接网络也能全对——代价是输入变成 31×16 个数，参数随窗口线性增长；笔记说窗口太大会过拟合，在这里 2000 句训练数据下没有出现，我们如实记下。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. 一步一步算自注意力
 #
 # 设输入向量为 $a^1,\dots,a^N$。每个向量乘上三个矩阵得到查询（Query）、键（Key）、值（Value）：
@@ -178,7 +178,7 @@ for d_k in [4, 64]:
     print(f"d_k={d_k:>2}: std of q.k = {std:.3f}, sqrt(d_k) = {d_k**0.5:.3f}")
     assert abs(std / d_k**0.5 - 1) < 0.05
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 4 个权重 $\alpha'_{1,j}$ 加起来是 1，$b^1$ 是 4 个 $v^j$ 的加权平均，最靠近权重最大的那个 $v$。两万个样本上 $q\cdot k$ 的标准差与 $\sqrt{d_k}$ 相差不到 5%。
 #
 # **矩阵形式。** 把 $q^i$、$k^i$、$v^i$ 按行叠成 $Q=AW^q$、$K=AW^k$、$V=AW^v$，全部 $b^i$ 一次算出（每一行各做一次 softmax）：
@@ -203,7 +203,7 @@ for m in masks.values():
 print("A' (rows sum to 1):\n", A_prime.numpy().round(4))
 print("matrix form == step by step == F.scaled_dot_product_attention (also with causal and local masks)")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 矩阵形式的第一行就是上面手算的 $b^1$；与 PyTorch 的 `F.scaled_dot_product_attention` 一致，加上因果掩码（Causal Mask）或局部掩码后也一致，被遮住的位置权重恰好为 0。
 #
 # ## 4. 多头注意力（Multi-head Self-attention）
@@ -231,10 +231,10 @@ print("parameters:", n_params)
 # %%
 mu.show_source(mu.attention.MultiHeadSelfAttention.forward)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 两个实现的输出和每个头的权重一致；参数恰好是四个 $8\times8$ 矩阵加四个长度为 8 的偏置，共 288 个，与 `nn.MultiheadAttention` 相同——分成两个头并不增加参数。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. 注意力图：训练好的模型在看哪里
 #
 # 回到第 2 节训练好的双头自注意力模型。把一句测试句子的注意力权重画成热力图：行是查询词，列是被看的词，颜色是 $\alpha'$。
@@ -261,7 +261,7 @@ for h, ax in enumerate(axes):
                                     title=f"trained tagger, test sentence {SENT}, head {h}")  # fmt: skip
 fig.tight_layout()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 在 `best_head` 这个头里（上面打印了它的编号），几乎每一行都在话题词（标成 T0 或 T1）那一列最亮：每个词都去"查"话题词，把它的值向量拿来决定词义。平均下来，这个头把一半以上的注意力放在话题词上（均匀分配只有 1/16）。另一个头的分工可以用下面的滑块看。
 #
 # 下面的控件可以挑选句子、查询词和头（需要运行中的内核）：红框标出所选查询词那一行。
@@ -283,7 +283,7 @@ widget = mu.interactive_figure(
 )
 widget
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. 位置编码
 #
 # 自注意力的公式里没有"位置"：把输入向量换个顺序，每个 $b^i$ 仍然由同样的一组 $(q,k,v)$ 算出，只是跟着换了位置。这叫**置换等变**（Permutation Equivariance）。要让模型知道顺序，就在每个输入上加一个位置向量 $e^{pos}$。Transformer 用正弦位置编码：
@@ -321,7 +321,7 @@ axes[1].set_title("Dot product depends only on the distance")
 axes[1].legend()
 fig.tight_layout()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 左图每一列是一个位置的编码：上面几行（高频）变化快，下面几行（低频）变化慢，像一排不同转速的"时钟指针"。右图从三个不同起点量点积，三条曲线（实线、虚线、点线）在共同的范围内完全重合：两个位置的点积只取决于它们相隔多远。
 #
 # **没有位置编码会怎样？** 先用一个随机初始化的多头注意力验证置换等变：把输入打乱，输出按同样的方式打乱。再训练两个模型做一个只和顺序有关的任务：一句 8 个词里有一个 A、一个 B，判断 A 是否在 B 前面。
@@ -343,7 +343,7 @@ print(f"without PE: attn(x[perm]) == attn(x)[perm] (largest difference {err_no_p
 print(f"with PE: largest difference between attn((x + PE)[perm]) and attn(x + PE)[perm] = {diff_pe:.3f}")
 assert err_no_pe < 1e-5 and diff_pe > 1e-3
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 没有位置编码时，"先打乱再注意"与"先注意再打乱"只差舍入误差（$10^{-8}$ 量级）；加上位置编码后两者差 0.083，远大于舍入误差：同一个词放在不同位置，得到的输出不同了。
 
 # %% tags=["nbval-ignore-output"]
@@ -366,10 +366,10 @@ print(f"test accuracy without PE: {order_acc[False]:.3f}, with PE: {order_acc[Tr
 print("without PE, swapping A and B (which flips every answer) leaves every prediction unchanged:", same_no_pe)
 assert abs(order_acc[False] - 0.5) < 0.05 and order_acc[True] > 0.95 and same_no_pe
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 没有位置编码的模型准确率停在 0.5 附近（猜硬币），而且把每句里的 A、B 对调（正确答案全部翻转）后它的预测一个都不变——它看到的只是"一袋词"，结构上就无法回答顺序问题。加上位置编码后，同样的模型、同样 200 步就超过 0.95。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. 自注意力 vs CNN：数据量扫描
 #
 # 笔记说：CNN 是"感受野（Receptive Field）由人设定"的简化版自注意力；数据少时 CNN 更好（它一开始就知道局部性重要），数据多时更有弹性的自注意力会追上并超过它。我们在程序生成的 MNIST-1D（40 个采样点的一维"手写数字"，10 类）上检验：一个两层卷积网络（约 3.0k 参数），对比一个把每 4 个采样点当作一个词、加正弦位置编码、单层 4 头自注意力的小模型（约 8.9k 参数，两者的参数个数打印在下面）。训练集取 250、1000、4000 条，测试集固定 1000 条，每种设置 3 个种子，都训练 150 步（Adam，学习率 0.01，每批 64）。
@@ -419,10 +419,10 @@ print("CNN minus self-attention, mean over seeds:", {n: round(float(g_), 3) for 
 assert gap[0].mean() < 0  # smallest set: self-attention ahead on average
 assert acc["CNN"][-1].min() > acc["self-attention"][-1].max()  # largest set: the CNN wins for every seed
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # **笔记的结论在这个规模上没有复现：两条曲线确实相交，但方向相反。** 色带是 3 个种子的最小–最大范围。最小的训练集（250 条）上自注意力反而平均更好（上面打印的差值为负）；数据增多后 CNN 反超，而且越领先越多，4000 条时每个种子的 CNN 都好于每个种子的自注意力，平均差距约 0.2。笔记里"数据多时自注意力胜过 CNN"的结果来自上亿张图片（ViT 用了 3 亿张）和大得多的模型；我们最多 4000 条、每个模型只训练 150 步、只有一层注意力，远没到那个区间，自注意力在这里停在 0.5 左右。能看到的是另一半事实：CNN 的局部性先验在小模型、小算力下非常划算；而在只有 250 条数据时，这个 CNN 训练 150 步（约 40 个 epoch）后泛化反而不如更"模糊"的注意力模型——这是本次实验的观察，不是笔记的结论。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 8. 自注意力 vs RNN
 #
 # 循环神经网络（Recurrent Neural Network，RNN）一次处理一个位置：第 $t$ 步要用第 $t-1$ 步的记忆，所以长度为 $N$ 的序列必须串行算 $N$ 步。自注意力的所有输出由几次矩阵乘法同时算出，代价是 $N\times N$ 个分数。下面在同一台 CPU 上（一个线程）测一次前向传播的时间：RNN 用 `nn.RNNCell` 写成显式循环，自注意力用单头的 `MultiHeadSelfAttention`，每批 8 条、向量维度 64。
@@ -443,7 +443,7 @@ assert t_rnn[128] > t_sa[128] and t_rnn[32] > t_sa[32]
 assert t_rnn[512] / t_rnn[32] > 8  # the loop grows about linearly with N (16x the steps)
 assert t_rnn[512] / t_sa[512] < t_rnn[32] / t_sa[32]  # attention's lead shrinks as its N^2 scores grow
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 在 N=32 和 128 时自注意力更快（上面的 `assert`）；RNN 的时间随 N 大致线性增长（16 倍的步数，至少 8 倍的时间）。自注意力要算 $N^2$ 个分数，时间涨得更快，所以它领先的倍数（最后一列）随 N 缩小（也有 `assert`）；到 N=512 时在一个 CPU 线程上它的优势已经所剩无几，甚至可能反过来（见上面打印的数字；这个交点取决于硬件和当时机器的负载）。笔记说的"并行"优势要在 GPU 这类能同时做大量乘法的硬件上才完全显出来：RNN 的 $N$ 步无论硬件多宽都得一步接一步。
 #
 # 第二个差别是**长距离依赖**。任务：序列开头是 4 个"钥匙"词之一，后面跟 `distance` 个随机填充词，模型要在最后一个位置说出钥匙是什么。RNN 必须把钥匙记在隐藏状态里走完 `distance` 步；自注意力的最后一个位置可以直接看向第一个位置（路径长度为 1，这里不需要位置编码，钥匙词本身就与众不同）。两者都训练 200 步。
@@ -490,10 +490,10 @@ axes[1].set_title("Recall a key seen `distance` steps ago")
 axes[1].legend()
 fig.tight_layout()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 左图：RNN 的时间随长度上升；自注意力在短序列上快得多，长序列上 $N^2$ 的代价追上来（两条线的交点取决于硬件）。右图：距离为 8 时两者都全对；距离拉长后 RNN 在 200 步内学不会，落到接近瞎猜（0.25），自注意力在每个距离上都全对。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 9. 长输入：局部注意力
 #
 # 10 秒语音有 998 帧，完整的自注意力要算 $998^2\approx 10^6$ 个分数，而且随长度平方增长。语音识别常把注意力限制在附近的帧：每个查询只看左右各 $w$ 帧。这只是一个掩码（Mask），公式不变；分数个数从 $N^2$ 降到约 $N(2w+1)$（两端少一些：恰好是 $N(2w+1)-w(w+1)$）。
@@ -532,10 +532,10 @@ axes[1].set_title("Cost of attention over 10 s of speech")
 axes[1].legend()
 fig.tight_layout()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 左图是 $w=2$ 的局部掩码（颜色为 1 的格子才计算分数，这里用注意力图的同一画法）：一条宽 5 的带子。右图：10 秒语音上，窗口越小，分数越少；$w=5$ 时只有完整注意力的约 1%。注意，这里的掩码写法仍然先算出全部分数再遮掉，只是说明"看哪些帧"；真正省时间需要只算带子里的分数的专门实现。上面的检查说明局部注意力确实"看不见"窗口外的帧：改动第 30 帧以后的输入，第 0–26 个输出一点都不变。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 10. 图上的自注意力
 #
 # 在图上，我们通常只让相连的节点互相注意：把邻接矩阵（Adjacency Matrix）加上自环当作掩码，这就是图注意力网络，一种图神经网络（Graph Neural Network，GNN）。用 networkx 自带的空手道俱乐部（Zachary's Karate Club）：34 名成员、78 条友谊边，俱乐部后来分裂成两派（"Mr. Hi" 和 "Officer"），我们预测每个人属于哪一派。每个节点只有一个带噪声的特征：所属派别 ±1 加上标准差 1.5 的高斯噪声；只告诉模型 12 个节点的标签，在其余 22 个节点上测试。同一个两层单头注意力模型配三种掩码：只看自己（相当于逐节点的全连接网络）、看邻居（图的掩码）、看所有节点（不用掩码）。
@@ -595,10 +595,10 @@ for ax, (name, pred) in zip(axes, graph_models.items(), strict=True):
 fig.suptitle("Karate club: predicted faction (blue: Mr. Hi, orange: Officer), red ring = wrong")
 fig.tight_layout()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 只看自己的特征时，噪声让不少节点被分错（上面打印了这种情况下的准确率，与直接看特征正负号差不多）；按邻接矩阵注意邻居后，噪声被朋友们的特征"平均掉"，22 个未标注节点里错得明显更少；不加掩码、让每个节点注意所有 34 个节点时，模型失去了"谁和谁是朋友"这条信息，并不比只看自己好多少。图中红圈是分错的节点。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 11. 手写的注意力有多快？
 #
 # 最后把手写的 `scaled_dot_product_attention` 与 PyTorch 的 `F.scaled_dot_product_attention` 放在同样的输入上计时（B=32、H=4、N=256、d=64，CPU）。PyTorch 的实现是融合的（fused）算子，不把 $N\times N$ 的权重写出来；我们的默认版本要返回权重，所以把三个 32 MB 的大数组各写一遍读一遍。`need_weights=False` 时按头分块算，每块分数留在 CPU 缓存里。计时受这台机器上其他程序影响，数字只供参考。
@@ -618,10 +618,10 @@ print(f"by hand, returning the weights: {1e3 * t_hand:6.1f} ms  ({t_hand / t_tor
 print(f"by hand, blocked, no weights:   {1e3 * t_blocked:6.1f} ms  ({t_blocked / t_torch:.2f}x)")
 assert t_blocked < 1.5 * t_torch and t_hand > t_torch  # the issue's goal: within 1.5x of PyTorch
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 上面打印的是这次运行的倍数（三种写法轮流各跑 15 轮，每种取最快的一次，这样别的程序造成的负载对三者一样）：返回权重的版本比 PyTorch 慢（慢的部分就是写出、再读回整张权重表），分块版本做的是同一个公式，时间在 PyTorch 的 1.5 倍以内（这是单元末尾的 `assert`）。两者的结果一致（单元开头的 `assert_close`）。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 小结
 #
 # - 自注意力处理长度可变的一组向量：文字（独热向量或词嵌入）、语音帧（25 ms 窗口、10 ms 步长，10 秒约 1000 帧）、图的节点；输出可以是 N→N、N→1 或由模型决定。
@@ -631,7 +631,7 @@ assert t_blocked < 1.5 * t_torch and t_hand > t_torch  # the issue's goal: withi
 # - 在小规模的 MNIST-1D 上，CNN 随数据增多越来越领先——笔记里"大数据上自注意力胜过 CNN"在这个规模上没有出现；RNN 要串行走 $N$ 步，长距离回忆会失败，自注意力一步直达。
 # - 局部注意力和图注意力都只是掩码：前者把代价从 $N^2$ 降到约 $N(2w+1)$，后者让节点只注意邻居。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 练习
 #
 # **练习 1（写函数）.** 写 `my_attention(q, k, v)`：`q` 是一个查询向量 `(d,)`，`k` 是 `(M, d)` 的键，`v` 是 `(M, d_v)` 的值，返回 $b=\sum_j \mathrm{softmax}_j(q\cdot k^j/\sqrt d)\,v^j$（长度 `d_v`）。不许调用 `F.scaled_dot_product_attention`。检查函数会在随机输入上和 PyTorch 比较，并指出第一处不一致。
@@ -643,7 +643,7 @@ def my_attention(q, k, v):
 
 ex.check_attention_one_query(my_attention)
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution (names end in _ref so that your own answer above is kept)
 def my_attention_ref(q, k, v):
     scores = k @ q / q.shape[0] ** 0.5  # (M,)
@@ -653,27 +653,27 @@ def my_attention_ref(q, k, v):
 assert ex.check_attention_one_query(my_attention_ref)
 print("参考答案已通过检查。")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 2.** 一段 1 秒的录音，每 10 ms 取一个 25 ms 的窗口，一共得到多少个向量？
 
 # %%
 n_frames_answer = None  # 一个整数
 ex.check_n_frames(n_frames_answer)
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution
 n_frames_ref = (ex.AUDIO_MS - ex.WINDOW_MS) // ex.HOP_MS + 1
 assert ex.check_n_frames(n_frames_ref)
 print("参考答案已通过检查。")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 3.** `mu.attention.MultiHeadSelfAttention(64, 8)`（$d_{model}=64$、8 个头、带偏置）一共有多少个要学习的参数？先手算，再用代码验证。
 
 # %%
 n_params_answer = None  # 一个整数
 ex.check_mhsa_param_count(n_params_answer)
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution
 n_params_ref = sum(p.numel() for p in mu.attention.MultiHeadSelfAttention(ex.D_MODEL, ex.N_HEADS).parameters())
 assert ex.check_mhsa_param_count(n_params_ref)

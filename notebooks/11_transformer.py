@@ -8,7 +8,7 @@
 #     name: mlnote
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 第 11 章 Transformer：序列到序列（Seq2seq）
 #
 # 很多任务的输入是一串东西，输出也是一串东西，而且输出有多长要由模型自己决定：语音辨识、翻译、摘要、把“2026”读成“二千零二十六”。这类模型叫序列到序列（Sequence-to-Sequence, Seq2seq）模型，最常用的结构是 Transformer：一个编码器（Encoder）把输入读成一组向量，一个解码器（Decoder）根据这组向量一个字一个字地写出输出。本章在一个现场生成的小任务上，把 Transformer 从零件搭起来、训练好、再看它怎样解码。
@@ -23,7 +23,7 @@
 # - 量出非自回归（NAT）解码的速度与它的多模态问题，用复制机制照抄训练时没见过的名字；
 # - 把“注意力应该从前往后走”写成损失函数的一项（引导注意力，Guided Attention），量它对对齐和训练速度的影响。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ## 如何使用本笔记本
 #
 # 从上到下依次运行（JupyterLab 4 菜单 Kernel → Restart Kernel and Run All Cells…）。带滑块的单元需要运行中的内核；每个滑块旁都有一张静态图，不运行也能看到同样的现象。训练单元用课程统一的 `mu.fit`，并把检查点存在 `data/cache/checkpoints/`：内核重启后重新运行不会从头训练。练习的参考答案藏在折叠的单元里，点击占位的 “•••” 展开。有 GPU 时自动使用；想强制用 CPU，启动前设置 `MLNOTE_DEVICE=cpu`。
@@ -49,7 +49,7 @@ mu.seed_everything(SEED)
 DEVICE = mu.get_device()
 print(mu.describe_device(DEVICE))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. 任务：把阿拉伯数字读成中文
 #
 # 输入是 0 到 9999 的一个数字串，输出是它的中文读法：`2026 → 二千零二十六`。输入 4 个记号（token），输出可能是 1 个（`7 → 七`）也可能是 7 个（`9999 → 九千九百九十九`）；中间的零要读一个“零”，末尾的零不读，10–19 读“十…”而不是“一十…”。输出长度由输入的内容决定，这正是 Seq2seq 要处理的事。全部 10000 个数字随机分成 9000 个训练、1000 个测试，测试数字在训练时一个也没见过。`xp` 里还有另外三个现场生成的任务：日期格式转换、每个输入有两种正确输出的任务（第 8 节用它）和复制人名，本章主要用数字任务。
@@ -69,7 +69,7 @@ print("target vocabulary:", TGT.itos)
 print("train:", tuple(src_train.shape), tuple(tgt_train.shape), " test:", tuple(src_test.shape), tuple(tgt_test.shape))
 print("one target row (BOS ... EOS, then PAD):", tgt_train[0].tolist(), "=", TGT.decode(tgt_train[0].tolist()))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 每个目标序列前面加一个开始记号 BEGIN（这里叫 `<bos>`，id 1），后面加一个结束记号 END（`<eos>`，id 2），不足的位置补 `<pad>`（id 0）。END 和普通的字一样是词表里的一个记号：模型要学会在该停的时候输出它，否则会一直写下去。
 #
 # ## 2. 编码器的一个块，亲手写
@@ -101,7 +101,7 @@ plain = layer_norm_by_hand(z, 1.0, 0.0)
 print("layer norm by hand == nn.LayerNorm")
 print("per-token mean over D: max |.| =", f"{plain.mean(-1).abs().max():.1e}", "  per-token std over D:", f"{plain.std(-1, unbiased=False).mean():.4f}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # **层归一化与批量归一化的区别只在“沿哪个轴求均值”。** 第 8 章的批量归一化（Batch Normalization, BN）对**每一个特征维度**，在一个批次的所有样本（序列任务里还有所有位置）上求均值和方差；层归一化对**每一个向量**，在它自己的 $D$ 个特征上求。把形状 $(B,T,D)$ 的张量交给 `nn.BatchNorm1d(D)`（它要求形状 $(B,D,T)$），手写的“沿 $(B,T)$ 轴”公式应该与它一致；再把批次里的其他序列换掉：层归一化的结果不变，批量归一化的结果变了。序列长短不一、批次又小，这是 Transformer 选层归一化的原因之一。
 
 # %% tags=["nbval-check-output"]
@@ -119,7 +119,7 @@ bn_changed = (bn(other.transpose(1, 2)).transpose(1, 2)[0] - bn_out[0]).abs().ma
 assert bn_changed > 0.1
 print(f"sequence 0 after changing the rest of the batch: LN change 0, BN change up to {bn_changed:.2f}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 再写整个编码器块。多头注意力按公式写：用 `nn.MultiheadAttention` 里存的投影矩阵，把 $Q,K,V$ 拆成 $h$ 个头，每个头做一次 softmax 注意力。然后把同一组权重拷进 PyTorch 的 `nn.TransformerEncoderLayer`（原论文的“先残差再归一化”，即 post-norm 结构，关掉 dropout），以及课程模块里的 `s2s.EncoderBlock`，三者应该逐位一致。
 
 # %%
@@ -165,13 +165,13 @@ with torch.no_grad():
 print("encoder block: by hand == s2s.EncoderBlock == nn.TransformerEncoderLayer (post-norm, no dropout)")
 print("output shape", tuple(ours.shape), "= input shape", tuple(x.shape))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 三种写法逐位一致，输出与输入同样形状。后面的模型就用 `s2s.EncoderBlock`（里面的注意力是 `nn.MultiheadAttention`，上面已经核对过它算的就是公式）：
 
 # %%
 mu.show_source(s2s.EncoderBlock)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. 解码器：自回归、掩码注意力与跨注意力
 #
 # 解码器一次输出一个字：先吃 BEGIN，输出第一个字的概率分布（softmax），取一个字；把这个字接到输入后面，再输出第二个字……直到输出 END。预测第 $i$ 个字时，它只能用 BEGIN 和前面已经写出的字；所以解码器的自注意力要加掩码：位置 $i$ 的查询（query）只能看位置 $j\le i$ 的键（key），把 $j>i$ 的分数设成 $-\infty$，softmax 之后权重正好是 0。这个掩码是一个上三角矩阵：
@@ -179,7 +179,7 @@ mu.show_source(s2s.EncoderBlock)
 # %% tags=["nbval-check-output"]
 print(s2s.causal_mask(5).int())
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 除了掩码自注意力，解码器的每个块还有一层**跨注意力**：查询来自解码器，键和值来自编码器的输出。解码器就是通过它读输入的。
 #
 # **验证因果性。** 拿一个（还没训练的）完整模型，固定输入序列，把解码器输入在位置 $i$ 之后的记号全部换掉：位置 $0\ldots i$ 的输出一个数都不应该变，$i$ 之后的应该变。把掩码去掉再做一次，前面的位置也会变——那样的模型在训练时“偷看”了答案。
@@ -202,7 +202,7 @@ with mu.cpu_threads(1):  # tiny tensors: one thread avoids waiting on a busy sec
 print(f"masked decoder: outputs 0..i unchanged when inputs after i change, for every i < {tgt1.shape[1] - 1}")
 print("without the mask: outputs before i change too")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. 训练：教师强制 + 交叉熵
 #
 # 训练时每个输出字都是一个分类问题：正确答案是一个独热向量（END 也是），损失是模型输出分布与它的交叉熵，对所有位置求平均（`<pad>` 位置不算）。解码器的输入用的是**正确答案**右移一位（`BOS y₁ … y_{n}`），而不是模型自己上一步的输出：这叫教师强制。有了掩码，整句的所有位置可以在一次前向计算里同时训练。
@@ -255,7 +255,7 @@ with mu.cpu_threads(1):  # tiny matrices: one thread is as fast, and not slowed 
     model_tf, history_tf = train_number_model(teacher_forcing_step, "ch11_numbers_teacher_forcing")
 print(f"final training loss {history_tf.last('loss'):.4f} after {history_tf.steps_done} steps, {history_tf.seconds:.1f} s")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 训练好之后，测试时没有正确答案可以喂了：解码器只能吃自己的输出。下面用贪心解码（每一步取概率最大的字，`s2s.greedy_decode`）把 1000 个测试数字一次性并行解码，计算整句完全正确（exact match）的比例。
 
 # %% tags=["nbval-ignore-output"]
@@ -283,7 +283,7 @@ loss_start, loss_end = float(np.mean(history_tf["loss"][:10])), float(np.mean(hi
 print(f"training loss: first 10 steps {loss_start:.3f}, last 50 steps {loss_end:.5f}")
 assert loss_end < loss_start / 100, "the loss should fall by more than two orders of magnitude"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 训练损失从开始时的约 2.8 降到千分之几，下降了两个多数量级（断言检查前 10 步与最后 50 步的平均值相差 100 倍以上）；在 1000 个训练时没见过的数字上，贪心解码的整句正确率达到 99% 以上（上面的断言检查 ≥ 0.99，实际数值和剩下的错例打印在上面）。模型学到的是读法的规则，而不是背下了训练集。
 #
 # ## 5. 跨注意力图：解码器在读输入的哪一位
@@ -316,7 +316,7 @@ fig.colorbar(im, ax=axes, shrink=0.8, label="cross-attention weight (mean of 4 h
 fig.suptitle("Where the decoder looks while writing each token")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 写“数字字”（er、jiu、san、liu……）的那几行，注意力几乎全部落在对应的那一位输入上，而且随着输出往后走从左移到右：这就是对齐（alignment），没有人告诉模型哪个字对应哪一位，是它从数据里学出来的。写单位（qian、bai、shi）和 END 的行则分散在几位上——写单位时要知道的是“还剩几位”，不是某一位的值。下面在全部 1000 个测试数字上核对：每个数字字那一行注意力最大的输入位置，是不是它读的那一位（`xp.digit_word_sources` 给出正确的位置；`2026` 的 er、er、liu 读第 0、2、3 位）。
 
 # %% tags=["nbval-ignore-output"]
@@ -333,7 +333,7 @@ for i, (src_tokens, _) in enumerate(task["test"]):
 print(f"digit words whose strongest cross-attention is on the digit they read: {aligned}/{total_rows} = {aligned / total_rows:.3f}")
 assert aligned / total_rows >= 0.95
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 至少 95% 的数字字（断言的下限；实际比例打印在上面）把最大的注意力放在它读的那一位上：图里看到的对齐不是挑出来的特例。
 #
 # ## 6. 解码：贪心与束搜索
@@ -377,7 +377,7 @@ for name, h in (("greedy (beam 1)", greedy_tree), ("beam 2", beam_tree)):
 assert spell(greedy_tree.tokens) == "BBBE" and spell(beam_tree.tokens) == "AAAE"
 assert math.isclose(math.exp(beam_tree.log_prob), 0.4 * 0.9 * 0.9) and math.isclose(math.exp(greedy_tree.log_prob), 0.6**3)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 贪心解码走 B-B-B，整句概率 $0.6^3=0.216$；束搜索每一步保留 2 条最好的前缀，第二步时 A-A（0.36）留了下来，最后找到概率 $0.4\times0.9\times0.9=0.324$ 的 A-A-A。束搜索（`s2s.beam_search`）的一步是：把每条前缀的对数概率加上下一个字的对数概率，在所有“前缀 × 下一个字”里取最大的 $k$ 个（$k$ 是束宽 beam size）；以 END 结尾的候选离开束，成为完成的假设。
 #
 # **长度归一化（length normalisation）。** 对数概率每多一个字就多加一个负数，所以只比 $\log p$ 时短句天然占便宜。常见的修正是用 $\mathrm{score}=\log p(y\mid x)/n^{\alpha}$ 比较完成的假设（$n$ 含 END，$\alpha=0$ 不归一化，$\alpha=1$ 是每个字的平均对数概率）。
@@ -403,7 +403,7 @@ for alpha in (0.0, 1.0):
     assert found[3, alpha] >= found[1, alpha]
 assert np.mean(best_length[1.0]) > np.mean(best_length[0.0]), "length normalisation favours longer outputs"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 束宽大到不剪掉任何前缀时（这里 1000），束搜索就是穷举搜索，40 个模型全部一致——这验证了 `beam_search` 的实现。贪心解码（束宽 1）在一部分模型上找不到最优的句子，束宽越大找到的比例越高（上面打印的百分比）。用 $\alpha=1$ 归一化后，最优输出的平均长度变长了：不归一化时模型偏爱早早输出 END。
 #
 # 下面的滑块选一个贪心解码会错过最优解、且最优解至少 3 个记号长的小模型（A、B、C 是三个普通字，E 是 END），拖动束宽和 $\alpha$，看束搜索返回的假设（绿色 = 与穷举搜索的最优解相同，虚线 = 最优分数）：
@@ -430,7 +430,7 @@ beam_widget = mu.interactive_figure(
 )
 beam_widget
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 静态版本：同一个小模型、$\alpha=0$，束宽 1、2、4。束宽 1（贪心）返回的句子不是绿色、分数在虚线之下：它错过了最优解；束宽 2 和 4 时最优的那句排在第一位（单元里的断言检查了这一点）。
 
 # %%
@@ -442,7 +442,7 @@ for ax, k in zip(axes, (1, 2, 4), strict=True):
 fig.suptitle("Beam search on a toy model: the hypotheses it returns vs the exhaustive optimum")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # **在训练好的模型上。** 数字任务几乎没有歧义，训练好的模型每一步都很确定，贪心和束搜索应该给出几乎一样的结果。用束宽 4 解码前 100 个测试数字（束搜索一次只解一句，比较慢）：
 
 # %% tags=["nbval-ignore-output"]
@@ -458,10 +458,10 @@ print(f"first {n_beam} test numbers: exact match greedy {acc_greedy_200:.3f}, be
 print(f"beam found a sequence with higher log-probability than greedy on {beam_better} of {n_beam}")
 assert abs(acc_beam - acc_greedy_200) <= 0.01
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 两者的整句正确率相差不超过一个百分点（断言检查 ≤ 0.01）；上面还打印了束搜索找到比贪心概率更高的句子的次数。束搜索的好处在输出有很多合理选择、模型每一步都不太确定的时候才明显，例如翻译和摘要；而在需要多样性的任务（例如写故事、语音合成）里，人们常常在解码时加入随机性，而不是只找最可能的那一句。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. 曝光偏差：一步错，步步错？
 #
 # 教师强制训练时，解码器的输入永远是正确答案；测试时它吃的是自己的输出。只要自己写错一个字，它面对的就是训练时从没见过的前缀，这叫曝光偏差（Exposure Bias）。下面直接做实验：在前 500 个测试数字的前缀里，把第 $j$ 个字换成一个随机的错字，然后让模型贪心地接着写，看它后面的字（直到 END）是否仍与正确答案一致。作为对照，同样的流程但前缀不换字。
@@ -494,7 +494,7 @@ with mu.cpu_threads(1):
 for j, c, w in zip(POSITIONS, clean_tf, wrong_tf, strict=True):
     print(f"token {j + 1} of the prefix: rest right {c:.3f} with a correct prefix, {w:.3f} after a wrong token")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 前缀正确时，后面几乎全对；换掉一个字之后，正确率明显下降（上面打印的数字），换掉第 2 个字（常常是“千”“百”这样的单位）时几乎全军覆没：模型从没见过“二五……”这样的前缀，不知道该怎么接。注意这里的“正确”要求模型无视错字、照原来的答案写下去，这是一个严格的标准。
 #
 # **计划采样（Scheduled Sampling）。** 笔记里提到的办法是训练时就给解码器一些错误的输入：每一步以概率 $p$ 把正确的输入字换成**模型自己采样出来的字**，$p$ 从 0 慢慢升到 0.5。Transformer 训练时所有位置是并行算的，所以这里用常见的两遍做法：第一遍用正确前缀算出每个位置的预测分布并采样，第二遍把采样结果按概率 $p$ 混进输入、计算损失（目标仍是正确答案）。这就是这一节的更新步骤：
@@ -552,10 +552,10 @@ for j in range(len(POSITIONS)):
     assert wrong_ss[j] >= wrong_tf[j] - 0.02, "scheduled sampling should not recover worse than teacher forcing"
     assert wrong_ss[j] - wrong_tf[j] < 0.10, "at this scale the gain of scheduled sampling is small"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 结果如实报告：计划采样训练出的模型在干净输入上同样有 99% 以上的整句正确率；遇到前缀里的错字时，它在每个位置上的恢复率都不比教师强制差（差距在 2 个百分点的抽样误差之内或更好），但提高也不到 10 个百分点——曝光偏差基本还在。原因之一是：训练后期模型的采样几乎都是对的，混进输入的“错字”很少，而且和我们随机塞进去的错字不是一类。我们在这个小任务上没有看到计划采样的明显好处；它是否值得用，要在模型真的常出错的任务上量过才知道。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 8. 非自回归解码器（NAT）：快，但有多模态问题
 #
 # 自回归解码器写 $n$ 个字要跑 $n$ 次解码器。非自回归（Non-autoregressive, NAT）解码器一次写完：先用一个小分类器根据编码器的输出预测输出长度 $L$（这里把编码器输出取平均，接一个线性层），再给解码器 $L$ 个 BEGIN 作为输入（靠位置编码区分它们），去掉掩码，一次前向计算同时输出 $L$ 个字。训练时长度分类器和每个位置的字都用交叉熵，两个损失相加；解码器的输入长度用正确的长度。模型大小与第 4 节相同（多一个长度分类器），同样训练 500 步：
@@ -600,7 +600,7 @@ length_errors = np.mean([len(o) != len(t) for _, o, t in nat_wrong]) if nat_wron
 print("NAT mistakes (input, output, right answer):", [("".join(s), "".join(o), "".join(t)) for s, o, t in nat_wrong[:4]])
 print(f"NAT mistakes with a wrong length: {length_errors:.2f} of {len(nat_wrong)}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 现在量速度：两个模型大小相同，都一次并行解码全部 1000 个测试数字，只用一个线程，各跑 3 次取最快的一次。自回归模型要一步一步地跑解码器（最长的输出 7 个字再加 END，共 8 步），而且我们的实现每次都重算整个前缀；NAT 只跑一次。
 
 # %% tags=["nbval-ignore-output"]
@@ -621,7 +621,7 @@ assert t_at > 2 * t_nat, "one decoder pass should be several times faster than o
 assert 0 < acc_tf - acc_nat < 0.05, "NAT is a little less accurate on this (single-answer) task"
 assert length_errors >= 0.8, "most NAT mistakes come from the predicted length"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # NAT 快了好几倍（上面打印的比例；断言检查至少 2 倍）。在同样大小、同样 500 步的训练下，它的整句正确率比自回归模型低，但低不到 5 个百分点（断言检查了这两点，实际数字打印在上面），而且至少 80% 的错误来自长度预测：长度猜错了（例如 `8010` 猜成 4 个字），后面的字再对也没用；长度对了，各个位置的字几乎总是对的。数字的读法只有一种正确答案，每个位置该写什么由输入完全决定，所以“各写各的”问题不大。
 #
 # **多模态问题（Multi-modality）。** 当一个输入有几种都正确的输出时，这个弱点就变成了硬伤。`xp.two_spellings_task` 的每个输入是 4 个小写字母，目标随机地是原样照抄（小写）或全部写成大写——两种都对，就像一句话有两种正确的翻译（“这辆车很快” / “这辆汽车速度很快”）。自回归模型写第一个字时选定一种写法，后面的字以它为条件、顺着写；NAT 的每个位置单独选，可能第 1 个字是小写、第 2 个字是大写。下面用两个同样大小的小模型（$d=32$、1 层）各训练 300 步，在 500 个新输入上数一数“混合”的输出（既不是全小写也不是全大写的照抄）：
@@ -651,11 +651,11 @@ for (s, _), a, n in list(zip(two_test, at2_out, nat2_out, strict=True))[:5]:
 assert mixed_at <= 0.05, "the autoregressive model commits to one spelling"
 assert mixed_nat >= 0.5, "most NAT outputs mix the two spellings"
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 自回归模型几乎从不混合（断言检查 ≤ 5%）：它的第一个字决定了用哪一种写法，后面的字都以它为条件。NAT 有一半以上的输出是“四不像”（断言检查 ≥ 50%）：每个位置上小写和大写的概率各占一半左右，各个位置独立地取最大，拼起来常常大小写混杂。这就是 NAT 不如 AT 准的主要原因；实际的 NAT 系统会用知识蒸馏（先用 AT 模型把训练目标变成单一模式）、迭代修改等办法缓解它。
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 9. 复制机制：照抄没见过的名字
 #
 # 聊天机器人听到“我叫 小明”要回答“你好 小明”；做摘要时很多词要从原文照抄。如果“小明”这个词在训练数据的输出里从没出现过，普通解码器的输出层从没被训练去给它概率，几乎不可能写出来。复制机制（Copy Mechanism，这里用 pointer–generator 的形式）给解码器第二条路：每一步算一个门 $g=\sigma(w^\top h+b)$，最后的分布是
@@ -692,10 +692,10 @@ assert name_acc["without copy"] <= 0.05, "a name never seen as an output cannot 
 assert name_acc["with copy"] >= 0.95, "the copy mechanism copies unseen names"
 assert copy_acc["with copy"] > copy_acc["without copy"] + 0.5
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 没有复制机制的模型在训练集上学得很好，但测试时的名字一个都写不出来（≤ 5%，断言检查）：它只会写训练时见过的名字。加上复制机制后，同样大小、同样步数的模型几乎总能把名字抄对（≥ 95%，断言检查；实际数字打印在上面）：它学会了“第三个输出照抄第三个输入”，而不需要认识这个名字。整句正确率比名字正确率低一些，剩下的错句（上面打印了比例）都是名字抄对了却没有停：抄完名字后，解码器的下一个输入就是这个没见过的名字，它的词向量从没被训练过——这又是一次“测试时遇到训练时没见过的输入”。常见的补救是把这类词在解码器输入里换成一个统一的“未知词”记号，本章没有做。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 10. 引导注意力：让注意力从前往后走
 #
 # 有些任务里，输出和输入是按同样的顺序对应的：语音合成（文字 → 声音）时，念到第几个字，声音就对应第几个字；把数字一位一位念出来也是这样。这时跨注意力图应该是一条从左上到右下的“对角线”，不该跳来跳去。引导注意力（Guided Attention）把这个先验知识直接写进损失函数：输出有 $T$ 个位置、输入有 $S$ 个位置时，给第 $i$ 个输出看第 $j$ 个输入定一个惩罚
@@ -719,7 +719,7 @@ w_demo = al.guided_attention_weights([8], [3])[0]  # 207 -> erlingqi: T = 8 lett
 print("penalty W for T=8, S=3 (rows: output letters, columns: input digits):")
 print(np.array2string(w_demo.numpy(), precision=2, suppress_small=True))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 惩罚矩阵的每一行在“该看的那一位”附近最小。下面是这一节的训练步骤：与第 4 节的教师强制相同，只是多取出最后一个解码器块的跨注意力（4 个头的平均，形状 $(B,T,S)$），加上 $\lambda\,\mathcal{L}_{\text{guide}}$。`weight=0` 就是不加引导的普通训练，它照样记录 $\mathcal{L}_{\text{guide}}$，好让我们比较。步骤还记录这一批的逐字正确率（教师强制下，每个位置的预测是否等于正确答案）。
 
 # %%
@@ -749,7 +749,7 @@ def plain_step(batch, ctx):
     return guided_step(batch, ctx, weight=0.0)
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 用 3 个随机种子，每个种子训练两个同样初始化的小模型（$d=32$、1 层，和第 8、9 节一样大），一个加引导、一个不加，各 300 步（batch 64）：
 
 # %% tags=["nbval-ignore-output"]
@@ -765,7 +765,7 @@ with mu.cpu_threads(1):
             )
 print(f"trained {len(spelling_runs)} models in {sum(h.seconds for _, h in spelling_runs.values()):.1f} s")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 对每个模型量四个数：
 #
 # - **对角线附近的注意力**：在 500 个测试输入上（教师强制），每个输出位置落在 $|i/T-j/S|\le 0.2$ 这条带子里的注意力之和的平均（`al.diagonal_mass`；完全在对角线上得 1，作为对照，也算一下把注意力平均分给所有输入位置的得分）；
@@ -826,7 +826,7 @@ assert abs(mean["guided"][3] - mean["plain"][3]) < 0.05, "exact match differs by
 assert max(mean["plain"][3], mean["guided"][3]) < 0.9, "after 300 steps neither spells 90% of the numbers right"
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 先看一个例子：左边是惩罚矩阵 $W$，中间和右边是同一个种子、同样初始化的两个模型在写每个字母时的跨注意力（教师强制，输入正确的前缀），颜色条给出数值。
 
 # %%
@@ -860,7 +860,7 @@ axes[0].set_ylabel("output letter being written")
 fig.suptitle(f"{''.join(example_digits)} -> {''.join(example_letters)}: where the decoder looks while spelling")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 再看训练过程：左图是每个模型训练批次上逐字正确率的 20 步滑动平均（每种 3 条线，一个种子一条），虚线是 85%；右图是训练中的 $\mathcal{L}_{\text{guide}}$，即落在对角线外的注意力有多少——不加引导的模型也记录了它，只是不拿它训练。
 
 # %%
@@ -878,14 +878,14 @@ for ax in axes:
 plt.show()
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # **结果（如实报告，数字在上面的表里）。**
 #
 # - **对齐：** 加引导后，每个种子上落在对角线附近的注意力都多了 0.1 以上，注意力最大处正好是所拼那一位数字的字母也都更多（断言逐个种子检查）。注意力图里，加引导的模型写每个字母时，注意力大多集中在一位数字上，整体从左上走到右下；不加引导的模型大致也是从左往右，但注意力散在相邻的几位上。不加引导的模型并不是没有学到对齐：它的对角线得分比把注意力平均分给所有输入高出 0.1 以上（断言检查），右图里它的 $\mathcal{L}_{\text{guide}}$ 也在下降，只是降得慢、停得高。
 # - **训练速度：** 两种训练达到 85% 逐字正确率的平均步数相差不到 10%，也小于不同种子之间的差别（断言检查）；300 步后的整句正确率两者相差不到 5 个百分点，而且都不到 90%（断言检查）。在这个小任务上，我们没有看到引导注意力让训练明显变快：它改变的是注意力的样子，而不是损失下降的速度。
 # - **和语音合成的经验为什么不同：** Tachibana 等人在语音合成里报告，引导注意力让模型快得多地学会对齐；那里输入有几十个字、输出有几百帧，学不会对齐模型就什么也学不会。我们的输入只有 3–5 位，不加引导的模型在一两百步里就自己找到了大致的位置。这是一个推测，本节没有在更长的序列上验证它。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 小结
 #
 # - Seq2seq 模型由编码器和解码器组成，输出长度由模型自己决定：解码器从 BEGIN 开始一个字一个字地写，写出 END 就停。
@@ -904,7 +904,7 @@ plt.show()
 #
 # 把 `None` 换成你的答案，运行检查单元。参考答案在折叠的单元里（点击单元左侧的 “•••” 展开）。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 1.** 写一个函数 `my_causal_mask(n)`，返回形状 $(n, n)$ 的布尔张量：第 $i$ 行第 $j$ 列为 `True` 表示位置 $i$ **不能**看位置 $j$（与 `nn.MultiheadAttention` 的 `attn_mask` 约定相同）。不许调用 `s2s.causal_mask`。检查函数会在几个不同的 $n$ 上与参考实现比较，并指出第一个不一致的用例。
 
 # %%
@@ -914,7 +914,7 @@ def my_causal_mask(n):
 
 ex.check_causal_mask(my_causal_mask)
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution
 def my_causal_mask_ref(n):
     return torch.ones(n, n, dtype=torch.bool).triu(diagonal=1)  # j > i: the future
@@ -923,7 +923,7 @@ def my_causal_mask_ref(n):
 assert ex.check_causal_mask(my_causal_mask_ref)
 print("参考答案已通过检查。")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 2.** 写束搜索的一步 `my_beam_step(beam_log_probs, next_log_probs, beam_size)`：`beam_log_probs` 形状 $(k,)$ 是当前 $k$ 条前缀的对数概率，`next_log_probs` 形状 $(k, V)$ 是每条前缀之后下一个字的对数概率。返回三个长度为 `beam_size` 的序列 `(scores, parents, tokens)`，按分数从大到小：新前缀的对数概率、它来自第几条旧前缀、接上的是哪个字。检查函数在随机输入上与参考实现比较。
 
 # %%
@@ -933,7 +933,7 @@ def my_beam_step(beam_log_probs, next_log_probs, beam_size):
 
 ex.check_beam_step(my_beam_step)
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution
 def my_beam_step_ref(beam_log_probs, next_log_probs, beam_size):
     total = beam_log_probs[:, None] + next_log_probs  # (k, V): log-probs add along a path
@@ -945,21 +945,21 @@ def my_beam_step_ref(beam_log_probs, next_log_probs, beam_size):
 assert ex.check_beam_step(my_beam_step_ref)
 print("参考答案已通过检查。")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 3.** 两个完成的假设：A 的对数概率 −2.0、共 2 个记号（含 END）；B 的对数概率 −3.0、共 5 个记号（含 END）。不做长度归一化时 A 胜出。用 $\alpha=1$ 的长度归一化 $\log p/n^{\alpha}$，B 的分数是多少？（算完想一想：现在谁胜出？）
 
 # %%
 answer_score_b = None  # 你的答案：一个数
 ex.check_normalised_score(answer_score_b)
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution
 log_p_b_ref, length_b_ref = ex.LENGTH_CASE["B"]
 answer_score_b_ref = log_p_b_ref / length_b_ref ** ex.LENGTH_CASE["length_penalty"]  # -0.6 > -2.0 / 2 = -1.0: B wins
 assert ex.check_normalised_score(answer_score_b_ref)
 print("参考答案已通过检查。")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 4.** 写第 10 节的惩罚矩阵 `my_guided_weights(T, S, g)`：返回形状 $(T, S)$ 的张量，$W_{ij}=1-\exp\!\left(-(i/T-j/S)^2/(2g^2)\right)$，$i=0,\dots,T-1$ 是输出位置，$j=0,\dots,S-1$ 是输入位置。不许调用 `al.guided_attention_weights`。检查函数在几组 $(T, S, g)$ 上与参考实现比较。
 
 # %%
@@ -969,7 +969,7 @@ def my_guided_weights(T, S, g):
 
 ex.check_guided_weights(my_guided_weights)
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution
 def my_guided_weights_ref(T, S, g):
     i = torch.arange(T, dtype=torch.float64)[:, None] / T  # (T, 1): output positions

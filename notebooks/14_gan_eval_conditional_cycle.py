@@ -8,7 +8,7 @@
 #     name: mlnote
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 第 14 章 GAN 的评估、条件式生成与非配对翻译
 #
 # 第 12 章训练出了会画 8×8 手写数字的 GAN，但只能凭眼睛说“像不像”。这一章先回答“怎样给生成器打分”：用一个分类器去看生成的图片，算出 Inception Score（IS）和 Fréchet Inception Distance（FID），并看清它们看不见的两种毛病——模式丢失（Mode Dropping）和“背答案”（记忆训练集，Memorization）。然后让生成器按指定的条件（这里是数字的类别）生成，即条件式生成（Conditional Generation）；最后在没有成对数据的情况下学习两个领域之间的转换，即 CycleGAN 与循环一致性（Cycle Consistency）。
@@ -21,7 +21,7 @@
 # - 训练条件 GAN（输入类别，输出该类别的数字），比较判别器看得见与看不见条件时，生成数字被分类器认成指定类别的比例；
 # - 在两个没有配对的二维领域之间训练 CycleGAN，有无循环一致性损失各一次，量出它防止的失败：转过去再转回来，内容丢了。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ## 如何使用本笔记本
 #
 # 从上到下依次运行（JupyterLab 菜单 Kernel → Restart Kernel and Run All Cells…）。带滑块的单元需要运行中的内核；滑块旁有一张静态图，不运行也能看到同样的现象。所有训练都走课程统一的 `mu.fit`，检查点存在 `data/cache/checkpoints/`：内核重启后重新运行不会从头训练。有 GPU 时自动使用；想强制用 CPU，启动前设置 `MLNOTE_DEVICE=cpu`。练习的参考答案藏在折叠的单元里，点击单元左侧的占位符 “•••” 即可展开。
@@ -47,7 +47,7 @@ mu.seed_everything(SEED)
 DEVICE = mu.get_device()
 print(mu.describe_device(DEVICE))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. 评估用的“眼睛”：一个数字分类器
 #
 # 笔记里的做法：把生成的图片丢进一个图像分类器，看它输出的类别分布。IS 和 FID 的原始论文用的都是 Inception-v3：一个在 ImageNet（约 128 万张照片、1000 类）上训练好的网络，FID 取它最后一个池化层的 2048 维特征。大家都用同一个固定的网络，不同论文的分数才能互相比较；而且它见过足够多的自然图像，特征能区分“像真的照片”和“不像的”。本课程完全离线运行，下载不了 Inception-v3 的权重，而且它也不适合 8×8 的手写数字。所以我们在第 12 章用过的 scikit-learn 手写数字（1797 张，随包安装）上现场训练一个小分类器，让它扮演 Inception 的角色：它的 softmax 输出用来算 IS，最后一个隐藏层的 64 维激活（特征，Feature）用来算 FID。公式和真正的 IS、FID 完全一样，只是换了一双“眼睛”，所以这里的数值不能和论文里的数值相比。
@@ -77,7 +77,7 @@ clf_acc = (probs_test.argmax(dim=1) == y_test).float().mean().item()
 print(f"digit classifier: test accuracy {clf_acc:.3f}")
 assert clf_acc > 0.95
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 分类器在留出的测试数字上正确率超过 95%（上面打印的数值），足够当评估用的“眼睛”。
 #
 # ## 2. Inception Score：又清楚、又多样
@@ -113,7 +113,7 @@ print(f"uniform classifier output      : IS = {gm.inception_score(uniform):.6f}"
 print(f"IS of the real test digits     : {gm.inception_score(probs_test):.3f}  (at most 10)")
 assert 8 < gm.inception_score(probs_test) < 10
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 手写的熵形式、用 scipy 的 KL 算的定义式与库函数到机器精度一致；均匀输出给出 1，$k$ 个自信且均匀的类别给出 $k$。真实测试数字的 IS 在 8 和 10 之间（最后一行）：分类器对一部分数字不够自信，各类的数量也不完全相等。
 #
 # 笔记里也指出了 IS 的局限：它只看分类器的类别。生成动漫人脸时，分类器可能把所有图都认成“人脸”这一类，多样性再好 IS 也很低；反过来，它也看不出图片和真实数据“像不像”，只看“像不像某一类”。
@@ -151,7 +151,7 @@ diagonal = gm.frechet_distance(mu_a, torch.diag(var_a), mu_b, torch.diag(var_b))
 torch.testing.assert_close(diagonal, float(((mu_a - mu_b) ** 2 + (var_a.sqrt() - var_b.sqrt()) ** 2).sum()))
 print(f"1-D: FID = {one_d:.6f} = (1 + 0.5)^2 + (2 - 0.5)^2 = 4.5;  diagonal 8-d: FID = {diagonal:.6f} = sum of 1-D terms")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 四项都对上了：与 scipy 的直接计算一致到 $10^{-9}$ 的相对误差，统计量相同时为 0，一维和对角情形等于闭式解。
 #
 # 在数字上，参考集合（Reference Set）是留出的 450 张真实测试数字；被评估的每组样本都取 1000 张（FID 的估计会随样本数变化，比较时要用同样多的样本）。`gm.fid_from_features` 先用 `gm.gaussian_stats` 算均值和协方差，再调用 `frechet_distance`。
@@ -175,7 +175,7 @@ def draw_kept(ax, k):
 kept_widget = mu.interactive_figure(draw_kept, figsize=(6.5, 3.8), k=mu.int_slider(4, 1, 10, description="classes kept"))
 kept_widget
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 静态版本：IS 和 FID 随保留类别数 $k$ 的变化。
 
 # %%
@@ -198,7 +198,7 @@ print("FID:", fid_kept.round(1))
 assert (np.diff(is_kept) > 0).all() and (np.diff(fid_kept) < 0).all()
 assert np.all(np.abs(is_kept - ks) < 0.15 * ks) and fid_kept[0] > 100 * fid_kept[-1]
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 左图：IS 紧跟着保留的类别数 $k$（每个 $k$ 都在 $k$ 的 15% 以内，上面打印的数值），因为真实数字大多被分类器自信地认出，而各类数量大致相等——这正是“IS = $K$”那条性质；$k$ 大时略低于 $k$，是因为分类器对一部分数字不够自信。右图：FID 随 $k$ 增加单调下降，只剩一类时比十类都在时大两个数量级以上。两种分数都能看出“丢了模式”，但只有 FID 是拿真实数据来比的。
 #
 # ## 5. GAN 训练过程中的 IS 与 FID
@@ -260,7 +260,7 @@ with mu.cpu_threads(1):
                config={"stage": f"{done}-{stop}"})
         samples[stop], done = G_img(z_eval.to(DEVICE)).detach().cpu(), stop
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 对照组：1000 张均匀噪声图（每个像素独立地在 $[-1,1]$ 上均匀取值），以及 1000 张真实的训练数字。参考集合都是 450 张测试数字。
 
 # %%
@@ -310,7 +310,7 @@ assert 1 / 3 < fid_steps[0] / scores["uniform noise"]["FID"] < 3
 assert fid_final < scores["uniform noise"]["FID"] / 10 and scores["real training digits"]["FID"] < fid_final / 3
 assert is_final > scores["GAN, step 300"]["IS"] and is_final < scores["real training digits"]["IS"] - 1
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 左图：IS 每一段都在上升，但 1500 步时仍比真实数字低 1 以上；右图：FID 每一段都在下降（对数坐标），从未训练时和均匀噪声同一个量级，降到 1500 步时比噪声小一个数量级以上，但仍是真实训练数字的 3 倍以上（上面表格里的数值）。样本网格也是这个顺序：300 步时许多格子是同一个模糊的形状（多是 6 和像 3 的形状），1500 步时已能认出不少不同的数字（6、5、9、3……），但仍有不少模糊、带噪点的格子。两种分数讲的故事和眼睛看到的一致，而且都能写成一个数，用来比较不同的模型或训练阶段。
 #
 # ## 6. 模式丢失：生成数字的类别直方图
@@ -339,7 +339,7 @@ assert (share[300] < 0.02).sum() >= 5 and share[300].max() > 0.4
 assert (share[1500] < 0.02).sum() <= 3 and share[1500].max() > real_share.max()
 assert real_share.min() > 0.07 and real_share.max() < 0.13
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 300 步时，至少一半的类分到的样本不到 2%，最大的一类占了四成以上：生成器只会画少数几种数字，这就是模式崩塌 / 模式丢失。1500 步时至少七类回来了（上面打印的列表是仍不到 2% 的类），但比例仍不如真实数字均匀：最多的一类比真实数字里最多的一类还多。真实数字每类都在 7%–13% 之间。直方图比 IS 的一个数字说得更具体：丢的是哪几类。
 #
 # ## 7. “背答案”：FID 看不出，最近邻距离看得出
@@ -369,7 +369,7 @@ assert nearest["held-out real digits"].min() > 0.5 and nearest["GAN, step 1500"]
 assert nearest["mirrored copies"].min() > 0.5 and nearest["mirrored copies"].median() > nearest["held-out real digits"].median()
 assert scores["real training digits"]["FID"] < fid_mirrored
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 复制训练集的“生成器”距离全部是 0（蓝色，挤在最左边），一眼就露馅，尽管它的 FID 最好；留出的真实数字离最近的训练图至少 0.5（绿色）；GAN 的样本离训练图比真实新数字还远一点（橙色）——它没有在背答案，只是画得还不够像。笔记也提到这个检查能被绕过：把训练图左右翻转再输出（紫色），像素距离就不再是 0，最近的也在 0.5 以外，中位数甚至比真实新数字还大。这种最粗糙的“背诵加变换”FID 倒是看得出来（上面打印的 FID 比原样复制差，因为镜像的 2、3、7 已不像数字），但更巧妙、不破坏外观的变换就未必了。所以评估生成模型至今没有一个单一的完美指标，通常要几个一起看。
 #
 # ## 8. 条件式生成：输入类别，输出那一类的数字
@@ -442,7 +442,7 @@ plt.show()
 assert cond_acc[True].mean() > 0.8 and cond_acc[True].min() > 0.5
 assert cond_acc[False].mean() < 0.25 and cond_scores[False][1] > cond_scores[True][1]
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 左图每一行就是请求的那个数字：判别器看得见条件时，分类器把八成以上的生成图认成了请求的类别，每一类都超过一半（上面表格的第一行）。右图：判别器只看图片时，生成器画出的仍然是像样的数字，但与请求的类别几乎无关——总体命中率低于 25%，接近瞎猜的 10%。这正是笔记所说的：判别器不检查条件，生成器就学会忽略条件。表格右边的 FID 还显示，只看图片的判别器训练出的图整体反而离真实数字更远：检查条件并没有牺牲图的质量。
 #
 # ## 9. 非配对数据：CycleGAN 与循环一致性
@@ -505,7 +505,7 @@ for lam in (0.0, 10.0):
                device=DEVICE, checkpoint=mu.checkpoint_path(f"ch14_cycle_lambda_{lam:g}"))
     cycle_models[lam] = {k: m.cpu().eval() for k, m in nets.items()}
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 评估：每个 $X$ 模式取 200 个新点 $x$，看 $G_{X\to Y}(x)$：(1) 最近的 $Y$ 模式分到至少 20 个点的有几个（到达的模式数）；(2) 离某个 $Y$ 模式中心不超过 3 个标准差（$3\times0.05$）的比例；(3) 落到的 $Y$ 模式是不是正确答案 $i$；再看往返 $G_{Y\to X}(G_{X\to Y}(x))$：(4) 最近的 $X$ 模式是不是 $x$ 自己的模式 $i$，(5) 离 $x$ 平均多远。
 
 # %%
@@ -554,7 +554,7 @@ assert no_cycle["round_trip_mode"] < 0.5 and with_cycle["round_trip_mode"] > 0.9
 assert with_cycle["round_trip_error"] < 0.1 < 1.0 < no_cycle["round_trip_error"]
 assert max(no_cycle["true_pair"], with_cycle["true_pair"]) < 0.5
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 没有循环损失时（上排），$G_{X\to Y}$ 把 8 个输入模式挤到了最多 4 个 $Y$ 模式上（左上，几种颜色叠在同一个模式里，上面表格的“Y modes reached”），而且多数点落在模式之间：不同的输入被送到同一个输出，这正是笔记里“任何真人照片都变成同一个动漫角色”的问题。既然多个输入共用一个输出，就无法再分辨它们，往返回不到原处（右上：颜色错位，回到自己模式的比例不到一半，平均偏离超过 1）。加上循环损失后（下排），$G_{X\to Y}$ 必须可逆：8 个模式一一对应地到达 8 个 $Y$ 模式，六成以上的点落在模式中心 3 个标准差以内，往返几乎回到原点（平均偏离小于 0.1）。只有对抗损失时的结果对随机种子敏感：写这一章时我们在另一组样本上看到 $\lambda=0$ 也到达了全部 8 个模式，但两个方向选的对应关系互不相干，往返同样回到了别的模式。
 #
 # 但也要如实看表格里的“right Y mode”：两次训练落到正确 $Y$ 模式的比例都不到一半，都没有找到我们心里的那个对应（第 $i$ 个模式 → 第 $i$ 个模式）。8 个模式围成的环是对称的，把整个对应关系转几格或者镜像一下，两个领域的分布完全不变，非配对数据根本无从区分；循环一致性只保证“可逆”，不保证“是我们想要的那个映射”。这就是笔记末尾提到的问题：生成器把图“反转”过去再“反转”回来，一致性同样满足。真实的 CycleGAN 之所以通常学到有意义的转换，靠的是网络结构（卷积只在局部改动像素）带来的偏好：最简单的可逆映射往往就是保留内容、只改风格的那个。
@@ -572,20 +572,20 @@ assert max(no_cycle["true_pair"], with_cycle["true_pair"]) < 0.5
 #
 # 把 `None` 换成你的答案，运行检查单元。参考答案在折叠的单元里（点击单元左侧的 “•••” 展开）。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 1.** 分类器对 4 张生成图都非常自信：两张是类别 0，一张是类别 1，一张是类别 2（三类问题）。也就是 `probs = [[1, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]]`。这组图的 Inception Score 是多少？（提示：单张图的熵都是 0。）
 
 # %%
 answer_is = None  # 你的答案：一个数
 ex.check_inception_score(answer_is)
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution: IS = exp(H(p(c))) with p(c) = (1/2, 1/4, 1/4)
 answer_is_ref = float(np.exp(-(0.5 * np.log(0.5) + 2 * 0.25 * np.log(0.25))))
 assert ex.check_inception_score(answer_is_ref)
 print("参考答案已通过检查。")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 2.** 写出一维高斯之间的 FID：`my_fid_1d(mu1, var1, mu2, var2)`，参数是两个均值和两个**方差**（不是标准差），返回一个数。不许调用 `gm.frechet_distance`。检查函数会在几组数值上与库函数比较。
 
 # %%
@@ -596,7 +596,7 @@ def my_fid_1d(mu1, var1, mu2, var2):
 ex.check_fid_1d(my_fid_1d)
 
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution
 def my_fid_1d_ref(mu1, var1, mu2, var2):
     return (mu1 - mu2) ** 2 + var1 + var2 - 2 * (var1 * var2) ** 0.5  # = (mu1 - mu2)^2 + (sigma1 - sigma2)^2
@@ -605,14 +605,14 @@ def my_fid_1d_ref(mu1, var1, mu2, var2):
 assert ex.check_fid_1d(my_fid_1d_ref)
 print("参考答案已通过检查。")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 3.** 一个“生成器”只是从训练集里随机挑图输出。下面哪个量能揭穿它？从 `"IS"`、`"FID"`、`"nearest-train-distance"`、`"loss_D"` 中选一个。
 
 # %%
 answer_memorize = None  # 你的答案：四个字符串之一
 ex.check_memorization_detector(answer_memorize)
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution
 answer_memorize_ref = "nearest-train-distance"  # copies sit at distance 0 from the training set; IS and FID even improve
 assert ex.check_memorization_detector(answer_memorize_ref)

@@ -84,10 +84,26 @@ KEY_NUMBERS: dict[str, list[tuple[str, str]]] = {
         ("未见数字整句正确率", "acc_tf"),
         ("AT / NAT 解码时间比", "t_at / t_nat"),
         ("NAT 输出混合两种写法的比例", "mixed_nat"),
+        (
+            "引导注意力：对角线附近的注意力（无 / 有）",
+            'f\'{mean["plain"][0]:.3f} / {mean["guided"][0]:.3f}\'',
+        ),
     ],
     "12": [
         ("环上覆盖的模式数（8 个中）", "final_ring['modes']"),
         ("数字 GAN 距离 / 真实样本距离", "digit_dist[3000] / real_dist"),
+    ],
+    "14": [
+        ("特征网络（数字分类器）测试准确率", "clf_acc"),
+        ("训练结束时 GAN 的 IS / FID", "f'{is_final:.2f} / {fid_final:.1f}'"),
+        (
+            "条件 GAN 按标签生成的正确率（D 看 / 不看标签）",
+            "f'{cond_acc[True].mean():.2f} / {cond_acc[False].mean():.2f}'",
+        ),
+        (
+            "CycleGAN 回到原模式的比例（无 / 有循环损失）",
+            'f\'{no_cycle["round_trip_mode"]:.2f} / {with_cycle["round_trip_mode"]:.2f}\'',
+        ),
     ],
 }
 
