@@ -144,66 +144,8 @@ def test_mode_coverage_counts_modes_and_quality():
         gan.mode_coverage(full, centers, std, min_count=0)
 
 
-def test_js_divergence_matches_scipy_and_saturates():
-    from scipy.spatial.distance import jensenshannon
+def test_divergence_pieces_are_re_exported_from_wgan():
+    from mlnote_utils import wgan
 
-    g = torch.Generator().manual_seed(4)
-    p, q = torch.rand(20, generator=g), torch.rand(20, generator=g)
-    assert gan.js_divergence(p, q) == pytest.approx(jensenshannon(p.numpy(), q.numpy()) ** 2, abs=1e-6)
-    disjoint = [
-        (torch.tensor([1.0, 0, 0, 0, 0]), torch.roll(torch.tensor([1.0, 0, 0, 0, 0]), k)) for k in (1, 2, 4)
-    ]
-    for a, b in disjoint:
-        assert gan.js_divergence(a, b) == pytest.approx(math.log(2), abs=1e-12)
-    assert gan.js_divergence(p, p) == pytest.approx(0.0, abs=1e-12)
-    with pytest.raises(ValueError, match="p, q"):
-        gan.js_divergence(torch.ones(3), torch.ones(4))
-    with pytest.raises(ValueError, match="p, q"):
-        gan.js_divergence(torch.tensor([1.0, -1.0]), torch.ones(2))
-
-
-def test_wasserstein_1d_matches_scipy():
-    from scipy.stats import wasserstein_distance
-
-    g = torch.Generator().manual_seed(5)
-    x, y = torch.randn(300, generator=g), torch.randn(300, generator=g) * 2 + 1
-    assert gan.wasserstein_1d(x, y) == pytest.approx(wasserstein_distance(x.numpy(), y.numpy()), rel=1e-6)
-    assert gan.wasserstein_1d(x, x + 3.0) == pytest.approx(3.0, rel=1e-6)  # a shift moves every grain by 3
-    with pytest.raises(ValueError, match="x, y"):
-        gan.wasserstein_1d(x, y[:10])
-
-
-def test_spectral_norm_power_matches_svd_and_torch_parametrization():
-    g = torch.Generator().manual_seed(6)
-    w = torch.randn(16, 9, generator=g, dtype=torch.float64)
-    sigma = gan.spectral_norm_power(w, 200, generator=g)
-    torch.testing.assert_close(sigma, torch.linalg.matrix_norm(w, ord=2))
-    layer = torch.nn.Linear(9, 16).double()
-    with torch.no_grad():
-        layer.weight.copy_(w)
-    sn = torch.nn.utils.parametrizations.spectral_norm(layer, n_power_iterations=200)
-    sn.train()
-    sn(torch.zeros(1, 9, dtype=torch.float64))  # runs the power iteration
-    torch.testing.assert_close(sn.weight, w / sigma)
-    with pytest.raises(ValueError, match="weight"):
-        gan.spectral_norm_power(torch.randn(2, 3, 4))
-
-
-def test_gradient_penalty_is_zero_for_a_unit_slope_critic_and_matches_autograd():
-    real, fake = torch.randn(32, 3), torch.randn(32, 3)
-    unit = torch.nn.Linear(3, 1, bias=False)
-    with torch.no_grad():
-        unit.weight.copy_(torch.tensor([[0.6, 0.0, 0.8]]))  # gradient norm 1 everywhere
-    assert gan.gradient_penalty(unit, real, fake).item() == pytest.approx(0.0, abs=1e-10)
-    with torch.no_grad():
-        unit.weight.mul_(3.0)  # norm 3 -> penalty (3 - 1)^2 = 4
-    assert gan.gradient_penalty(unit, real, fake).item() == pytest.approx(4.0, rel=1e-6)
-    critic = torch.nn.Sequential(torch.nn.Linear(3, 8), torch.nn.Tanh(), torch.nn.Linear(8, 1))
-    g1, g2 = torch.Generator().manual_seed(0), torch.Generator().manual_seed(0)
-    pen = gan.gradient_penalty(critic, real, fake, generator=g1)
-    t = torch.rand(32, 1, generator=g2)
-    x_hat = (t * real + (1 - t) * fake).requires_grad_(True)
-    slopes = torch.func.vmap(torch.func.grad(lambda x: critic(x[None]).sum()))(x_hat)
-    torch.testing.assert_close(pen, (slopes.norm(dim=1) - 1).pow(2).mean())
-    pen.backward()  # the penalty reaches the critic's parameters
-    assert critic[0].weight.grad is not None and critic[0].weight.grad.abs().sum() > 0
+    for name in ("js_divergence", "wasserstein_1d", "spectral_norm_power", "gradient_penalty"):
+        assert getattr(gan, name) is getattr(wgan, name) and name in gan.__all__

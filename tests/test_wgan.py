@@ -1,0 +1,119 @@
+"""mlnote_utils.wgan: JS vs W1 against scipy, the earth mover's LP, spectral norm vs torch, gradient penalty."""
+
+import math
+
+import pytest
+import torch
+
+from mlnote_utils import wgan
+
+
+def test_js_divergence_matches_scipy_and_saturates():
+    from scipy.spatial.distance import jensenshannon
+
+    g = torch.Generator().manual_seed(4)
+    p, q = torch.rand(20, generator=g), torch.rand(20, generator=g)
+    assert wgan.js_divergence(p, q) == pytest.approx(jensenshannon(p.numpy(), q.numpy()) ** 2, abs=1e-6)
+    disjoint = [
+        (torch.tensor([1.0, 0, 0, 0, 0]), torch.roll(torch.tensor([1.0, 0, 0, 0, 0]), k)) for k in (1, 2, 4)
+    ]
+    for a, b in disjoint:
+        assert wgan.js_divergence(a, b) == pytest.approx(math.log(2), abs=1e-12)
+    assert wgan.js_divergence(p, p) == pytest.approx(0.0, abs=1e-12)
+    with pytest.raises(ValueError, match="p, q"):
+        wgan.js_divergence(torch.ones(3), torch.ones(4))
+    with pytest.raises(ValueError, match="p, q"):
+        wgan.js_divergence(torch.tensor([1.0, -1.0]), torch.ones(2))
+
+
+def test_wasserstein_1d_matches_scipy():
+    from scipy.stats import wasserstein_distance
+
+    g = torch.Generator().manual_seed(5)
+    x, y = torch.randn(300, generator=g), torch.randn(300, generator=g) * 2 + 1
+    assert wgan.wasserstein_1d(x, y) == pytest.approx(wasserstein_distance(x.numpy(), y.numpy()), rel=1e-6)
+    assert wgan.wasserstein_1d(x, x + 3.0) == pytest.approx(3.0, rel=1e-6)  # a shift moves every grain by 3
+    with pytest.raises(ValueError, match="x, y"):
+        wgan.wasserstein_1d(x, y[:10])
+
+
+def test_spectral_norm_power_matches_svd_and_torch_parametrization():
+    g = torch.Generator().manual_seed(6)
+    w = torch.randn(16, 9, generator=g, dtype=torch.float64)
+    sigma = wgan.spectral_norm_power(w, 200, generator=g)
+    torch.testing.assert_close(sigma, torch.linalg.matrix_norm(w, ord=2))
+    layer = torch.nn.Linear(9, 16).double()
+    with torch.no_grad():
+        layer.weight.copy_(w)
+    sn = torch.nn.utils.parametrizations.spectral_norm(layer, n_power_iterations=200)
+    sn.train()
+    sn(torch.zeros(1, 9, dtype=torch.float64))  # runs the power iteration
+    torch.testing.assert_close(sn.weight, w / sigma)
+    with pytest.raises(ValueError, match="weight"):
+        wgan.spectral_norm_power(torch.randn(2, 3, 4))
+
+
+def test_gradient_penalty_is_zero_for_a_unit_slope_critic_and_matches_autograd():
+    real, fake = torch.randn(32, 3), torch.randn(32, 3)
+    unit = torch.nn.Linear(3, 1, bias=False)
+    with torch.no_grad():
+        unit.weight.copy_(torch.tensor([[0.6, 0.0, 0.8]]))  # gradient norm 1 everywhere
+    assert wgan.gradient_penalty(unit, real, fake).item() == pytest.approx(0.0, abs=1e-10)
+    with torch.no_grad():
+        unit.weight.mul_(3.0)  # norm 3 -> penalty (3 - 1)^2 = 4
+    assert wgan.gradient_penalty(unit, real, fake).item() == pytest.approx(4.0, rel=1e-6)
+    critic = torch.nn.Sequential(torch.nn.Linear(3, 8), torch.nn.Tanh(), torch.nn.Linear(8, 1))
+    g1, g2 = torch.Generator().manual_seed(0), torch.Generator().manual_seed(0)
+    pen = wgan.gradient_penalty(critic, real, fake, generator=g1)
+    t = torch.rand(32, 1, generator=g2)
+    x_hat = (t * real + (1 - t) * fake).requires_grad_(True)
+    slopes = torch.func.vmap(torch.func.grad(lambda x: critic(x[None]).sum()))(x_hat)
+    torch.testing.assert_close(pen, (slopes.norm(dim=1) - 1).pow(2).mean())
+    pen.backward()  # the penalty reaches the critic's parameters
+    assert critic[0].weight.grad is not None and critic[0].weight.grad.abs().sum() > 0
+
+
+def test_critic_slopes_match_per_sample_autograd_and_leave_the_critic_alone():
+    g = torch.Generator().manual_seed(7)
+    critic = torch.nn.Sequential(torch.nn.Linear(2, 8), torch.nn.Tanh(), torch.nn.Linear(8, 1))
+    critic.eval()
+    x = torch.randn(20, 2, generator=g)
+    expected = torch.func.vmap(torch.func.grad(lambda p: critic(p[None]).sum()))(x).norm(dim=1)
+    slopes = wgan.critic_slopes(critic, x)
+    torch.testing.assert_close(slopes, expected)
+    assert slopes.shape == (20,) and not slopes.requires_grad and not x.requires_grad
+    assert not critic.training and all(p.grad is None for p in critic.parameters())
+    with pytest.raises(ValueError, match=r"^x: expected \(N, d\) points"):
+        wgan.critic_slopes(critic, torch.zeros(3))
+
+
+def test_earth_mover_lp_matches_scipy_and_the_1d_closed_form():
+    from scipy.stats import wasserstein_distance
+
+    g = torch.Generator().manual_seed(8)
+    xs, ys = (
+        torch.randn(6, generator=g, dtype=torch.float64),
+        torch.randn(4, generator=g, dtype=torch.float64) + 1,
+    )
+    a, b = torch.rand(6, generator=g, dtype=torch.float64), torch.rand(4, generator=g, dtype=torch.float64)
+    cost = (xs[:, None] - ys[None, :]).abs()
+    dist, plan = wgan.earth_mover_lp(a * 3, b, cost)  # weights are normalised
+    expected = wasserstein_distance(xs.numpy(), ys.numpy(), a.numpy(), b.numpy())
+    assert dist == pytest.approx(expected, rel=1e-7)
+    assert plan.shape == (6, 4) and bool((plan >= -1e-12).all())
+    torch.testing.assert_close(plan.sum(dim=1), a / a.sum())
+    torch.testing.assert_close(plan.sum(dim=0), b / b.sum())
+    assert float((plan * cost).sum()) == pytest.approx(dist, rel=1e-9)
+    # equal-size uniform samples: the LP agrees with wasserstein_1d (sorted matching)
+    u, v = (
+        torch.randn(5, generator=g, dtype=torch.float64),
+        torch.randn(5, generator=g, dtype=torch.float64) * 2,
+    )
+    lp, _ = wgan.earth_mover_lp(torch.ones(5), torch.ones(5), (u[:, None] - v[None, :]).abs())
+    assert lp == pytest.approx(wgan.wasserstein_1d(u, v), rel=1e-9)
+    with pytest.raises(ValueError, match=r"^a, b, cost: expected \(m,\), \(n,\) and \(m, n\)"):
+        wgan.earth_mover_lp(torch.ones(2), torch.ones(3), torch.zeros(3, 2))
+    with pytest.raises(ValueError, match=r"^a, b: expected non-negative weights"):
+        wgan.earth_mover_lp(torch.tensor([1.0, -1.0]), torch.ones(2), torch.zeros(2, 2))
+    with pytest.raises(ValueError, match=r"^a, b: expected non-negative weights"):
+        wgan.earth_mover_lp(torch.zeros(2), torch.ones(2), torch.zeros(2, 2))
