@@ -73,7 +73,7 @@ ax.plot(shifts, slide["js"], color="C3", label="JS divergence")
 ax.plot(shifts, slide["w1"], color="C2", label="Wasserstein-1 distance $W_1$")
 ax.axhline(math.log(2), color="gray", ls=":", lw=1, label="log 2")
 ax.axvline(1.0, color="k", lw=0.6, ls="--")
-ax.text(1.05, 3.3, "no overlap from here on", fontsize=9)
+ax.text(1.05, 1.6, "no overlap from here on", fontsize=9)
 ax.set(xlabel="shift s of Q = U[s, s+1] away from P = U[0, 1]", ylabel="divergence / distance",
        title="Sliding two distributions apart: JS stops at log 2, W1 keeps growing")
 ax.legend(loc="upper left", fontsize=9)
@@ -340,7 +340,7 @@ assert late > 1.5 * early  # still climbing
 
 
 # %% [markdown]
-# 左图是四个评论家的函数形状（减去了均值，因为加一个常数不改变目标），中图是它们的斜率 $|dD/dx|$（对数坐标，点线是 1），右图是训练中的 $W_1$ 估计 $\mathbb E D(\text{real})-\mathbb E D(\text{fake})$（点线是真实的 $W_1$）。上面打印的数字说明：
+# 左图是四个评论家的函数形状（减去了均值，因为加一个常数不改变目标；不加约束的灰线太陡，几乎竖直地穿出了图框），中图是它们的斜率 $|dD/dx|$（对数坐标，点线是 1），右图是训练中的 $W_1$ 估计 $\mathbb E D(\text{real})-\mathbb E D(\text{fake})$（点线是真实的 $W_1$）。上面打印的数字说明：
 #
 # - **不加约束**（灰色）：斜率比 1 大 10 倍以上，估计值超过真实 $W_1$ 的 10 倍，而且还在随训练一路上涨（右图）——正是笔记里“真实数据推向 $+\infty$、生成数据推向 $-\infty$”的那张图；
 # - **权重裁剪**（橙色，$c=0.1$）：斜率不到 0.5，估计值不到真实 $W_1$ 的一半：裁剪让评论家“太平”，平到什么程度取决于 $c$ 和网络的宽度；
@@ -419,6 +419,9 @@ for target, (centers, std) in targets.items():
                 samples = G_toy(z_eval)
             coverage[(target, label)].append(xp.summarise(samples, centers, std, min_count=25))
             final_samples[(target, label, seed)] = samples
+    box = float(centers.abs().max()) + 1  # baseline: 2500 points spread uniformly over the square ±box
+    uniform = (torch.rand(2500, 2, generator=torch.Generator().manual_seed(SEED)) * 2 - 1) * box
+    coverage[(target, f"uniform in ±{box:g}")] = [xp.summarise(uniform, centers, std, min_count=25)]
 print(xp.coverage_table(coverage))
 
 # %%
@@ -428,7 +431,7 @@ for row, (target, (centers, _std)) in enumerate(targets.items()):
     for ax, label in zip(axes[row], methods.values(), strict=True):
         modes, k, hq = coverage[(target, label)][0]
         xp.draw_samples(ax, final_samples[(target, label, SEEDS[0])], centers, lim=lim,
-                        title=f"{label}, {target}: {modes}/{k} modes, {hq:.0%} HQ")
+                        title=f"{label}, {target}\n{modes}/{k} modes, {hq:.0%} high quality")
 axes[0, 0].legend(fontsize=8, loc="lower left")
 fig.suptitle(f"Samples after 400 generator updates (seed {SEEDS[0]})")
 fig.tight_layout()
@@ -441,6 +444,8 @@ def mean_hq(runs):
 
 ring_runs = {label: coverage[("ring of 8", label)] for label in methods.values()}
 grid_runs = {label: coverage[("grid of 25", label)] for label in methods.values()}
+uniform_ring, uniform_grid = coverage[("ring of 8", "uniform in ±3")][0], coverage[("grid of 25", "uniform in ±5")][0]
+print(f"uniform noise: high-quality share ring {uniform_ring[2]:.0%}, grid {uniform_grid[2]:.0%}")
 for label in methods.values():
     print(f"{label:>13}: mean high-quality share, ring {mean_hq(ring_runs[label]):.0%}, grid {mean_hq(grid_runs[label]):.0%}")
 assert all(m == 8 for m, _, _ in ring_runs["WGAN-GP"])  # WGAN-GP: every seed covers the whole ring
@@ -450,12 +455,16 @@ grid_modes = [m for runs in grid_runs.values() for m, _, _ in runs]
 grid_hq = [mean_hq(runs) for runs in grid_runs.values()]
 assert 25 / 3 <= min(grid_modes) and max(grid_modes) <= 0.6 * 25  # every run: a third to three fifths of the grid
 assert max(grid_hq) - min(grid_hq) < 0.1  # no method clearly better on the grid
+assert all(abs(hq - uniform_grid[2]) < 0.1 for hq in grid_hq)  # ... nor clearly better than uniform noise
+assert mean_hq(ring_runs["WGAN-GP"]) > 5 * uniform_ring[2]
 
 # %% [markdown]
-# 上面的表格与图（种子 0 的样本）在这个预算下给出的结果，如实报告：
+# 上面的表格与图（种子 0 的样本）在这个预算下给出的结果，如实报告（表中 “uniform” 一行是把 2500 个点均匀撒在正方形里得到的基线，不是训练出来的）：
 #
 # - **环（8 个模式）**：WGAN-GP 在两个种子上都覆盖了全部 8 个模式，高质量样本比例也明显最高（是另外两种的 1.5 倍以上，打印的平均值）；普通 GAN 与谱归一化至少有一个种子丢了模式，而且样本还很散（高质量比例低）。
-# - **网格（25 个模式）**：三种方法每个种子都只覆盖了三分之一到五分之三的模式，高质量样本比例相差不到 10 个百分点：400 次更新对 25 个模式远远不够，在这个预算下看不出哪种方法更好。
+# - **网格（25 个模式）**：三种方法每个种子都只覆盖了三分之一到五分之三的模式，高质量样本比例相差不到 10 个百分点，而且与表中最后一行“在正方形里均匀撒点”的基线也相差不到 10 个百分点：图里的样本几乎是均匀地铺满了整个正方形，“覆盖”的模式多半只是碰巧落进去的。400 次更新对 25 个模式远远不够，在这个预算下三种方法都还没学到网格，也看不出哪种更好。
+#
+# 均匀撒点的基线也说明了环上的数字该怎么读：普通 GAN 与谱归一化的高质量比例只比均匀撒点高一些，样本还很散；WGAN-GP 的高质量比例是均匀撒点的 5 倍以上，样本确实贴在环上（中上图）。
 #
 # 两个种子只能说明“可能”，不能说明“总是”。写这一章时的一个原型用每次 5 步评论家更新、更长的训练，发现 WGAN-GP 在环上对种子很敏感（一个种子 8 个模式、另一个 0 个），谱归一化也是 2 个与 8 个——每次约 15 秒，太慢，所以这里换成了更短、更便宜的设置，结论也只对这个设置成立。想自己验证，可以把 `SEEDS` 改成更多种子、把 `steps` 加大（每次训练都存检查点，重跑只训练新的组合）。
 #
@@ -522,7 +531,7 @@ assert rel_err < 0.05
 # - 两个分布不重叠时 JS 散度恒为 $\log 2$，与距离无关；$W_1$（推土机距离）随距离平滑变化。一维 $W_1$ 可由排序或累积分布函数算出，一般情形是一个线性规划。
 # - 过于自信的判别器损失趋于 0，min-max 形式的生成器梯度随之趋于 0；非饱和损失缓解了这一点，但不改变“分类器不关心距离”的本质。
 # - WGAN 的评论家最大化 $\mathbb E D(\text{real})-\mathbb E D(\text{fake})$，必须是 1-Lipschitz：不约束时斜率和估计值一起发散；权重裁剪让评论家过平；梯度惩罚让斜率接近 1，估计值接近 $W_1$；谱归一化用幂迭代求每层的 $\sigma(W)$ 并除掉，斜率不超过 1。
-# - 模式覆盖（400 次生成器更新、两个种子）：环上 WGAN-GP 两个种子都覆盖全部 8 个模式，普通 GAN 和谱归一化会丢模式；25 个模式的网格在这个预算下三种方法都只学到一部分，没有明显差别。
+# - 模式覆盖（400 次生成器更新、两个种子）：环上 WGAN-GP 两个种子都覆盖全部 8 个模式，普通 GAN 和谱归一化会丢模式；25 个模式的网格在这个预算下三种方法都还没学到（与均匀撒点差不多）。
 # - argmax 把生成器和判别器之间的梯度切断；Gumbel-softmax（有偏、低方差）和 REINFORCE（无偏、高方差）是两种绕法。
 #
 # ## 练习
