@@ -149,3 +149,141 @@ def test_divergence_pieces_are_re_exported_from_wgan():
 
     for name in ("js_divergence", "wasserstein_1d", "spectral_norm_power", "gradient_penalty"):
         assert getattr(gan, name) is getattr(wgan, name) and name in gan.__all__
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        pytest.param(lambda: gan.ring_centers(0), r"^k=0: expected a positive int$", id="ring-k"),
+        pytest.param(lambda: gan.ring_centers(True), r"^k=True: expected a positive int$", id="ring-k-bool"),
+        pytest.param(lambda: gan.ring_centers(2.0), r"^k=2.0: expected a positive int$", id="ring-k-float"),
+        pytest.param(
+            lambda: gan.ring_centers(8, 0), r"^radius=0: expected a positive number$", id="ring-radius"
+        ),
+        pytest.param(
+            lambda: gan.ring_centers(8, True), r"^radius=True: expected a positive", id="radius-bool"
+        ),
+        pytest.param(lambda: gan.ring_centers(8, "2"), r"^radius='2': expected a positive", id="radius-str"),
+        pytest.param(lambda: gan.grid_centers(0), r"^k=0: expected a positive int$", id="grid-k"),
+        pytest.param(lambda: gan.grid_centers(3, -1.0), r"^spacing=-1.0: expected a positive", id="spacing"),
+        pytest.param(lambda: gan.sample_mixture([0.0], 0.1, 0), r"^n=0: expected a positive int$", id="n"),
+        pytest.param(lambda: gan.sample_mixture([0.0], 0.0, 5), r"^std=0.0: expected a positive", id="std"),
+        pytest.param(
+            lambda: gan.sample_mixture(torch.zeros(2, 2, 2), 0.1, 5),
+            r"^centers: expected a \(K, d\) array of K ≥ 1 mode centres, got shape \(2, 2, 2\)$",
+            id="centers-3d",
+        ),
+        pytest.param(
+            lambda: gan.sample_mixture(torch.zeros(0, 2), 0.1, 5),
+            r"^centers: expected a \(K, d\)",
+            id="centers-empty",
+        ),
+        pytest.param(
+            lambda: gan.sample_mixture([0.0, 1.0], 0.1, 5, weights=[1.0, -1.0]),
+            r"^weights: expected 2 non-negative numbers with a positive sum$",
+            id="weights-negative",
+        ),
+        pytest.param(
+            lambda: gan.sample_mixture([0.0, 1.0], 0.1, 5, weights=[0.0, 0.0]),
+            r"^weights: expected 2 non-negative",
+            id="weights-zero",
+        ),
+        pytest.param(
+            lambda: gan.sample_mixture([0.0, 1.0], 0.1, 5, weights=[1.0]),
+            r"^weights: expected 2",
+            id="weights-len",
+        ),
+        pytest.param(
+            lambda: gan.mixture_density(torch.zeros(4, 3), torch.zeros(2, 2), 0.7),
+            r"^x: expected \(N, 2\) points, got shape \(4, 3\)$",
+            id="density-x",
+        ),
+        pytest.param(
+            lambda: gan.mixture_density(torch.zeros(4, 2), torch.zeros(2, 2), -1.0),
+            r"^std=-1.0: expected a positive",
+            id="density-std",
+        ),
+        pytest.param(
+            lambda: gan.optimal_discriminator(torch.tensor(1.0), torch.tensor(-1.0)),
+            r"^p_data, p_g: expected densities \(non-negative\)$",
+            id="d-star-p-g",
+        ),
+        pytest.param(
+            lambda: gan.value_function(torch.tensor([1.5]), torch.tensor([0.5])),
+            r"^d_real: expected probabilities in \[0, 1\] \(apply sigmoid to logits first\)$",
+            id="v-real-high",
+        ),
+        pytest.param(
+            lambda: gan.value_function(torch.tensor([-0.1]), torch.tensor([0.5])),
+            r"^d_real: expected",
+            id="v-real-low",
+        ),
+        pytest.param(
+            lambda: gan.value_function(torch.tensor([0.5]), torch.tensor([-0.1])),
+            r"^d_fake: expected",
+            id="v-fake-low",
+        ),
+        pytest.param(
+            lambda: gan.value_function(torch.tensor([0.5]), torch.tensor([1.1])),
+            r"^d_fake: expected",
+            id="v-fake-high",
+        ),
+        pytest.param(
+            lambda: gan.mode_coverage(torch.zeros(3, 3), torch.zeros(2, 2), 0.1),
+            r"^samples: expected \(N, 2\) points with N ≥ 1, got shape \(3, 3\)$",
+            id="coverage-samples",
+        ),
+        pytest.param(
+            lambda: gan.mode_coverage(torch.zeros(0, 2), torch.zeros(2, 2), 0.1),
+            r"^samples: expected \(N, 2\) points with N ≥ 1, got shape \(0, 2\)$",
+            id="coverage-empty",
+        ),
+        pytest.param(
+            lambda: gan.mode_coverage(torch.zeros(3, 2), torch.zeros(2, 2), 0.0),
+            r"^std=0.0: expected",
+            id="cov-std",
+        ),
+        pytest.param(
+            lambda: gan.mode_coverage(torch.zeros(3, 2), torch.zeros(2, 2), 0.1, n_std=0),
+            r"^n_std=0: expected a positive number$",
+            id="coverage-n-std",
+        ),
+        pytest.param(
+            lambda: gan.mode_coverage(torch.zeros(3, 2), torch.zeros(2, 2), 0.1, min_count=0),
+            r"^min_count=0: expected a positive int$",
+            id="coverage-min-count",
+        ),
+    ],
+)
+def test_bad_arguments_are_named_in_the_error(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_gaussian_density_in_two_dimensions_and_probability_edges():
+    x = torch.randn(40, 2, generator=torch.Generator().manual_seed(9))
+    normal = torch.distributions.Independent(torch.distributions.Normal(torch.tensor([0.5, -1.0]), 0.7), 1)
+    torch.testing.assert_close(gan.gaussian_density(x, [0.5, -1.0], 0.7), normal.log_prob(x).exp())
+    torch.testing.assert_close(
+        gan.gaussian_density(torch.tensor([2.0]), 2, 1.0), torch.tensor([(2 * math.pi) ** -0.5])
+    )
+    # D = 1 on real and D = 0 on generated samples are valid probabilities: V = log 1 + log 1 = 0
+    assert float(gan.value_function(torch.tensor([1.0]), torch.tensor([0.0]))) == 0.0
+    assert float(gan.value_function(torch.tensor([0.0]), torch.tensor([1.0]))) == -math.inf
+
+
+def test_mode_coverage_defaults_boundary_and_far_from_the_origin():
+    centers = torch.tensor([[0.0, 0.0], [10.0, 0.0]])
+    one = gan.mode_coverage(torch.tensor([[0.0, 0.0]]), centers, 0.5)  # a single sample, default min_count=1
+    assert one["modes"] == 1 and one["high_quality"] == 1.0 and one["counts"].tolist() == [1, 0]
+    # the default n_std = 3: exactly 3 std away counts (<=), a little more does not
+    edge = gan.mode_coverage(torch.tensor([[1.5, 0.0], [10.0, 1.5001]]), centers, 0.5)
+    assert edge["counts"].tolist() == [1, 0] and edge["high_quality"] == 0.5
+    # 60 samples (cdist would switch to the matrix-product formula) at coordinates ~1000, 2.9 and 3.1 std off
+    far = torch.tensor([[1000.0, 1000.0], [1001.0, 1000.0]])
+    std = 0.01
+    angle = torch.linspace(0, 2 * math.pi, 30)
+    ring = torch.stack([angle.cos(), angle.sin()], dim=1)
+    pts = torch.cat([far[0] + 2.9 * std * ring, far[1] + 3.1 * std * ring])
+    r = gan.mode_coverage(pts, far, std)
+    assert r["counts"].tolist() == [30, 0] and r["high_quality"] == 0.5
