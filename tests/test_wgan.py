@@ -117,3 +117,115 @@ def test_earth_mover_lp_matches_scipy_and_the_1d_closed_form():
         wgan.earth_mover_lp(torch.tensor([1.0, -1.0]), torch.ones(2), torch.zeros(2, 2))
     with pytest.raises(ValueError, match=r"^a, b: expected non-negative weights"):
         wgan.earth_mover_lp(torch.zeros(2), torch.ones(2), torch.zeros(2, 2))
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        pytest.param(
+            lambda: wgan.js_divergence(torch.ones(3), torch.ones(4)),
+            r"^p, q: expected two 1-D histograms of the same length, got \(3,\), \(4,\)$",
+            id="js-length",
+        ),
+        pytest.param(
+            lambda: wgan.js_divergence(torch.ones(2, 2), torch.ones(2, 2)),
+            r"^p, q: expected two 1-D",
+            id="js-2d",
+        ),
+        pytest.param(
+            lambda: wgan.js_divergence(torch.ones(2), torch.tensor([1.0, -1.0])),
+            r"^p, q: expected non-negative weights with a positive sum$",
+            id="js-negative-q",
+        ),
+        pytest.param(
+            lambda: wgan.js_divergence(torch.zeros(2), torch.ones(2)),
+            r"^p, q: expected non-negative",
+            id="js-zero-p",
+        ),
+        pytest.param(
+            lambda: wgan.js_divergence(torch.ones(2), torch.zeros(2)),
+            r"^p, q: expected non-negative",
+            id="js-zero-q",
+        ),
+        pytest.param(
+            lambda: wgan.wasserstein_1d(torch.ones(3), torch.ones(2)),
+            r"^x, y: expected two non-empty samples of the same size, got 3 and 2$",
+            id="w1-size",
+        ),
+        pytest.param(
+            lambda: wgan.wasserstein_1d(torch.ones(0), torch.ones(0)),
+            r"^x, y: expected .* got 0 and 0$",
+            id="w1-empty",
+        ),
+        pytest.param(
+            lambda: wgan.spectral_norm_power(torch.ones(2, 3, 4)),
+            r"^weight: expected a 2-D matrix, got shape \(2, 3, 4\)$",
+            id="sn-3d",
+        ),
+        pytest.param(
+            lambda: wgan.spectral_norm_power(torch.ones(2, 3), n_iter=0),
+            r"^n_iter=0: expected an int ≥ 1$",
+            id="sn-n",
+        ),
+        pytest.param(
+            lambda: wgan.gradient_penalty(torch.nn.Linear(3, 1), torch.ones(4, 3), torch.ones(5, 3)),
+            r"^real, fake: expected the same shape, got \(4, 3\) and \(5, 3\)$",
+            id="gp-shape",
+        ),
+        pytest.param(
+            lambda: wgan.earth_mover_lp(torch.ones(2), torch.tensor([1.0, -2.0]), torch.zeros(2, 2)),
+            r"^a, b: expected non-negative weights with a positive sum$",
+            id="lp-negative-b",
+        ),
+        pytest.param(
+            lambda: wgan.earth_mover_lp(torch.ones(2), torch.zeros(2), torch.zeros(2, 2)),
+            r"^a, b: expected non-negative",
+            id="lp-zero-b",
+        ),
+        pytest.param(
+            lambda: wgan.earth_mover_lp(torch.ones(2, 1), torch.ones(2), torch.zeros(2, 2)),
+            r"^a, b, cost: expected \(m,\), \(n,\) and \(m, n\), got \(2, 1\), \(2,\), \(2, 2\)$",
+            id="lp-2d-a",
+        ),
+    ],
+)
+def test_bad_arguments_are_named_in_the_error(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_js_is_scale_free_and_w1_flattens_columns():
+    g = torch.Generator().manual_seed(10)
+    p, q = torch.rand(12, generator=g, dtype=torch.float64), torch.rand(12, generator=g, dtype=torch.float64)
+    assert wgan.js_divergence(2 * p, 5 * q) == pytest.approx(wgan.js_divergence(p, q), abs=1e-12)
+    half = torch.tensor([1.0, 1.0, 0.0])
+    other = torch.tensor([0.0, 1.0, 1.0])  # overlap 1/2: JS = (1/2) log 2
+    assert wgan.js_divergence(half, other) == pytest.approx(0.5 * math.log(2), abs=1e-12)
+    x, y = torch.randn(7, 1, generator=g), torch.randn(7, generator=g)
+    assert wgan.wasserstein_1d(x, y) == pytest.approx(wgan.wasserstein_1d(x.flatten(), y), abs=1e-12)
+    assert isinstance(wgan.wasserstein_1d(x, y), float)
+
+
+def test_gradient_penalty_draws_one_t_per_sample_for_image_shaped_input():
+    critic = torch.nn.Sequential(
+        torch.nn.Flatten(), torch.nn.Linear(4, 6), torch.nn.Tanh(), torch.nn.Linear(6, 1)
+    )
+    g = torch.Generator().manual_seed(11)
+    real, fake = torch.randn(5, 1, 2, 2, generator=g), torch.randn(5, 1, 2, 2, generator=g)
+    pen = wgan.gradient_penalty(critic, real, fake, generator=torch.Generator().manual_seed(3))
+    t = torch.rand(5, 1, 1, 1, generator=torch.Generator().manual_seed(3))
+    x_hat = (t * real + (1 - t) * fake).requires_grad_(True)
+    (grad,) = torch.autograd.grad(critic(x_hat).sum(), x_hat)
+    torch.testing.assert_close(pen, (grad.flatten(1).norm(dim=1) - 1).pow(2).mean())
+    assert real.grad is None and fake.grad is None and pen.requires_grad
+
+
+def test_spectral_norm_power_default_iterations_and_generator():
+    w = (
+        torch.diag(torch.tensor([3.0, 1.0, 0.5]))
+        @ torch.linalg.qr(torch.randn(3, 3, generator=torch.Generator().manual_seed(12)))[0]
+    )
+    torch.testing.assert_close(wgan.spectral_norm_power(w), torch.tensor(3.0))  # default: 50 iterations
+    a = wgan.spectral_norm_power(w, 2, generator=torch.Generator().manual_seed(1))
+    b = wgan.spectral_norm_power(w, 2, generator=torch.Generator().manual_seed(1))
+    assert torch.equal(a, b) and float(a) <= 3.0 + 1e-6  # u^T W v never exceeds sigma_max
