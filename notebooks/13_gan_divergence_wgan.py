@@ -456,13 +456,14 @@ grid_hq = [mean_hq(runs) for runs in grid_runs.values()]
 assert 25 / 3 <= min(grid_modes) and max(grid_modes) <= 0.6 * 25  # every run: a third to three fifths of the grid
 assert max(grid_hq) - min(grid_hq) < 0.1  # no method clearly better on the grid
 assert all(abs(hq - uniform_grid[2]) < 0.1 for hq in grid_hq)  # ... nor clearly better than uniform noise
+assert uniform_grid[0] > max(grid_modes)  # uniform spreading 'covers' more grid modes than any trained G
 assert mean_hq(ring_runs["WGAN-GP"]) > 5 * uniform_ring[2]
 
 # %% [markdown]
 # 上面的表格与图（种子 0 的样本）在这个预算下给出的结果，如实报告（表中 “uniform” 一行是把 2500 个点均匀撒在正方形里得到的基线，不是训练出来的）：
 #
 # - **环（8 个模式）**：WGAN-GP 在两个种子上都覆盖了全部 8 个模式，高质量样本比例也明显最高（是另外两种的 1.5 倍以上，打印的平均值）；普通 GAN 与谱归一化至少有一个种子丢了模式，而且样本还很散（高质量比例低）。
-# - **网格（25 个模式）**：三种方法每个种子都只覆盖了三分之一到五分之三的模式，高质量样本比例相差不到 10 个百分点，而且与表中最后一行“在正方形里均匀撒点”的基线也相差不到 10 个百分点：图里的样本几乎是均匀地铺满了整个正方形，“覆盖”的模式多半只是碰巧落进去的。400 次更新对 25 个模式远远不够，在这个预算下三种方法都还没学到网格，也看不出哪种更好。
+# - **网格（25 个模式）**：三种方法每个种子都只覆盖了三分之一到五分之三的模式，高质量样本比例相差不到 10 个百分点，而且与表中最后一行“在正方形里均匀撒点”的基线也相差不到 10 个百分点：图里的样本几乎是均匀地铺满了整个正方形，“覆盖”的模式多半只是碰巧落进去的——均匀撒点“覆盖”的模式甚至比任何一次训练都多（表中 uniform 一行）。这也提醒我们：只看“覆盖了几个模式”会被一团散开的样本骗过，必须同时看高质量样本的比例。400 次更新对 25 个模式远远不够，在这个预算下三种方法都还没学到网格，也看不出哪种更好。
 #
 # 均匀撒点的基线也说明了环上的数字该怎么读：普通 GAN 与谱归一化的高质量比例只比均匀撒点高一些，样本还很散；WGAN-GP 的高质量比例是均匀撒点的 5 倍以上，样本确实贴在环上（中上图）。
 #
