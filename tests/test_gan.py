@@ -287,3 +287,26 @@ def test_mode_coverage_defaults_boundary_and_far_from_the_origin():
     pts = torch.cat([far[0] + 2.9 * std * ring, far[1] + 3.1 * std * ring])
     r = gan.mode_coverage(pts, far, std)
     assert r["counts"].tolist() == [30, 0] and r["high_quality"] == 0.5
+
+
+def test_mixture_density_normalises_weights_takes_float64_points_and_stays_exact_far_out():
+    centers = torch.tensor([[0.0, 0.0], [2.0, -1.0], [-1.0, 3.0]])
+    x = (
+        torch.randn(30, 2, generator=torch.Generator().manual_seed(2), dtype=torch.float64) * 2
+    )  # float64 points
+    mix = torch.distributions.MixtureSameFamily(
+        torch.distributions.Categorical(torch.tensor([0.2, 0.5, 0.3])),
+        torch.distributions.Independent(torch.distributions.Normal(centers, 0.7), 1),
+    )
+    expected = mix.log_prob(x.float()).exp()
+    torch.testing.assert_close(gan.mixture_density(x, centers, 0.7, [2.0, 5.0, 3.0]), expected)  # sum 10
+    # 40 points around centres near (1000, 1000): the product formula for distances would be off by ~10 %
+    far = centers + 1000.0
+    pts = far[torch.arange(40) % 3] + 0.5 * torch.randn(40, 2, generator=torch.Generator().manual_seed(3))
+    far_mix = torch.distributions.MixtureSameFamily(
+        torch.distributions.Categorical(torch.full((3,), 1 / 3)),
+        torch.distributions.Independent(torch.distributions.Normal(far.double(), 0.7), 1),
+    )
+    torch.testing.assert_close(
+        gan.mixture_density(pts, far, 0.7).double(), far_mix.log_prob(pts.double()).exp(), rtol=1e-3, atol=0
+    )
