@@ -310,3 +310,13 @@ def test_mixture_density_normalises_weights_takes_float64_points_and_stays_exact
     torch.testing.assert_close(
         gan.mixture_density(pts, far, 0.7).double(), far_mix.log_prob(pts.double()).exp(), rtol=1e-3, atol=0
     )
+
+
+def test_generator_and_discriminator_default_sizes():
+    def shapes(net):
+        return [tuple(m.weight.shape) for m in net if isinstance(m, torch.nn.Linear)]
+
+    assert shapes(gan.make_generator(4, 2)) == [(64, 4), (64, 64), (2, 64)]  # width 64, depth 2
+    assert shapes(gan.make_discriminator(3)) == [(64, 3), (64, 64), (1, 64)]
+    assert shapes(gan.make_discriminator(3, width=8, depth=3)) == [(8, 3), (8, 8), (8, 8), (1, 8)]
+    assert shapes(gan.make_generator(5, 7, width=16, depth=1)) == [(16, 5), (7, 16)]
