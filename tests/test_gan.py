@@ -179,7 +179,7 @@ def test_divergence_pieces_are_re_exported_from_wgan():
             id="centers-empty",
         ),
         pytest.param(
-            lambda: gan.sample_mixture([0.0, 1.0], 0.1, 5, weights=[1.0, -1.0]),
+            lambda: gan.sample_mixture([0.0, 1.0], 0.1, 5, weights=[2.0, -1.0]),  # positive sum
             r"^weights: expected 2 non-negative numbers with a positive sum$",
             id="weights-negative",
         ),
@@ -320,3 +320,15 @@ def test_generator_and_discriminator_default_sizes():
     assert shapes(gan.make_discriminator(3)) == [(64, 3), (64, 64), (1, 64)]
     assert shapes(gan.make_discriminator(3, width=8, depth=3)) == [(8, 3), (8, 8), (8, 8), (1, 8)]
     assert shapes(gan.make_generator(5, 7, width=16, depth=1)) == [(16, 5), (7, 16)]
+
+
+def test_centre_defaults_and_float64_centres():
+    grid = gan.grid_centers()  # defaults: 5 x 5, spacing 2
+    assert grid.shape == (25, 2) and sorted(set(grid[:, 1].tolist())) == [-4.0, -2.0, 0.0, 2.0, 4.0]
+    ring = gan.ring_centers()  # defaults: 8 modes, radius 2
+    assert ring.shape == (8, 2)
+    torch.testing.assert_close(ring.norm(dim=1), torch.full((8,), 2.0))
+    c64 = torch.tensor([[0.0, 0.0], [1.0, 1.0]], dtype=torch.float64)
+    x = torch.zeros(3, 2)
+    torch.testing.assert_close(gan.mixture_density(x, c64, 1.0), gan.mixture_density(x, c64.float(), 1.0))
+    assert gan.sample_mixture(c64, 0.1, 4).dtype == torch.float32
