@@ -318,9 +318,9 @@ axes[1].set(xlabel="x", ylabel="|dD/dx|", title="critic's slope |dD/dx|", yscale
 axes[1].axhline(1.0, color="k", lw=0.7, ls=":")
 axes[2].set(xlabel="critic update", ylabel="E D(real) - E D(fake)", title="critic's W1 estimate", yscale="symlog")
 axes[2].axhline(w1_true, color="k", lw=0.7, ls=":")
-for ax in axes:
-    ax.axvspan(-0.9, 0.9, color="C1", alpha=0.06) if ax is not axes[2] else None
-    ax.axvspan(2.1, 3.9, color="C0", alpha=0.06) if ax is not axes[2] else None
+for ax in axes[:2]:  # where the fake (orange) and real (blue) samples lie, mean +- 3 std
+    ax.axvspan(-0.9, 0.9, color="C1", alpha=0.06)
+    ax.axvspan(2.1, 3.9, color="C0", alpha=0.06)
 axes[1].legend(fontsize=8)
 fig.suptitle("Four critics for fake N(0, 0.3²) (orange band) vs real N(3, 0.3²) (blue band)")
 fig.tight_layout()
