@@ -332,3 +332,16 @@ def test_centre_defaults_and_float64_centres():
     x = torch.zeros(3, 2)
     torch.testing.assert_close(gan.mixture_density(x, c64, 1.0), gan.mixture_density(x, c64.float(), 1.0))
     assert gan.sample_mixture(c64, 0.1, 4).dtype == torch.float32
+
+
+def test_mode_coverage_takes_float64_and_one_dimensional_samples_and_grid_centers_does_not_warn():
+    import warnings
+
+    centers = gan.ring_centers(8, 2.0)
+    pts = centers[:3].double()  # float64 samples
+    assert gan.mode_coverage(pts, centers, 0.05)["modes"] == 3
+    line = gan.mode_coverage(torch.tensor([-2.0, 0.1, 2.05, 5.0]), [-2.0, 0.0, 2.0], 0.1)  # 1-D target
+    assert line["counts"].tolist() == [1, 1, 1] and line["high_quality"] == 0.75
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # e.g. torch.meshgrid without indexing= warns
+        gan.grid_centers(3)
