@@ -229,3 +229,14 @@ def test_spectral_norm_power_default_iterations_and_generator():
     a = wgan.spectral_norm_power(w, 2, generator=torch.Generator().manual_seed(1))
     b = wgan.spectral_norm_power(w, 2, generator=torch.Generator().manual_seed(1))
     assert torch.equal(a, b) and float(a) <= 3.0 + 1e-6  # u^T W v never exceeds sigma_max
+
+
+def test_earth_mover_lp_accepts_zero_weights_and_small_sums_but_not_negative_entries():
+    cost = torch.tensor([[0.0, 1.0], [1.0, 0.0]])
+    d, plan = wgan.earth_mover_lp([0.3, 0.0], [0.1, 0.1], cost)  # a zero pile; sums 0.3 and 0.2 (< 1)
+    assert d == pytest.approx(0.5) and plan.tolist() == [[0.5, 0.5], [0.0, 0.0]]
+    d, _ = wgan.earth_mover_lp([0.5, 0.5], [0.0, 0.2], cost)  # a zero hole
+    assert d == pytest.approx(0.5)
+    for a, b in (([2.0, -1.0], [1.0, 1.0]), ([1.0, 1.0], [2.0, -1.0])):  # negative entry, positive sum
+        with pytest.raises(ValueError, match=r"^a, b: expected non-negative weights"):
+            wgan.earth_mover_lp(a, b, cost)
