@@ -240,3 +240,8 @@ def test_earth_mover_lp_accepts_zero_weights_and_small_sums_but_not_negative_ent
     for a, b in (([2.0, -1.0], [1.0, 1.0]), ([1.0, 1.0], [2.0, -1.0])):  # negative entry, positive sum
         with pytest.raises(ValueError, match=r"^a, b: expected non-negative weights"):
             wgan.earth_mover_lp(a, b, cost)
+
+
+def test_earth_mover_lp_plan_has_no_negative_zeros():
+    _, plan = wgan.earth_mover_lp([1.0, 0.0], [0.0, 1.0], [[0.0, 3.0], [3.0, 0.0]])  # HiGHS returns -0.0 here
+    assert plan.tolist() == [[0.0, 1.0], [0.0, 0.0]] and not bool(torch.signbit(plan).any())
