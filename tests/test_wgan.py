@@ -245,3 +245,12 @@ def test_earth_mover_lp_accepts_zero_weights_and_small_sums_but_not_negative_ent
 def test_earth_mover_lp_plan_has_no_negative_zeros():
     _, plan = wgan.earth_mover_lp([1.0, 0.0], [0.0, 1.0], [[0.0, 3.0], [3.0, 0.0]])  # HiGHS returns -0.0 here
     assert plan.tolist() == [[0.0, 1.0], [0.0, 0.0]] and not bool(torch.signbit(plan).any())
+
+
+def test_js_rejects_a_negative_entry_even_with_a_positive_sum_and_lp_keeps_float64_costs():
+    for p, q in (([2.0, -1.0], [1.0, 1.0]), ([1.0, 1.0], [2.0, -1.0])):
+        with pytest.raises(ValueError, match=r"^p, q: expected non-negative weights"):
+            wgan.js_divergence(torch.tensor(p), torch.tensor(q))
+    # Python floats as costs are used in float64 (0.1 is not rounded to float32's 0.100000001)
+    d, _ = wgan.earth_mover_lp([1.0, 1.0], [1.0, 1.0], [[0.1, 5.0], [5.0, 0.1]])
+    assert abs(d - 0.1) < 1e-15
