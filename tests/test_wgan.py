@@ -254,3 +254,12 @@ def test_js_rejects_a_negative_entry_even_with_a_positive_sum_and_lp_keeps_float
     # Python floats as costs are used in float64 (0.1 is not rounded to float32's 0.100000001)
     d, _ = wgan.earth_mover_lp([1.0, 1.0], [1.0, 1.0], [[0.1, 5.0], [5.0, 0.1]])
     assert abs(d - 0.1) < 1e-15
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_penalty_and_power_iteration_run_on_the_inputs_device():
+    critic = torch.nn.Linear(3, 1).cuda()
+    real, fake = torch.randn(8, 3, device="cuda"), torch.randn(8, 3, device="cuda")
+    assert wgan.gradient_penalty(critic, real, fake).device.type == "cuda"
+    w = torch.randn(6, 4, device="cuda", dtype=torch.float64)
+    torch.testing.assert_close(wgan.spectral_norm_power(w, 200), torch.linalg.matrix_norm(w, ord=2))
