@@ -31,6 +31,7 @@ from . import (
     schedules,
     seq2seq,
     sharpness,
+    wgan,
 )
 from .data import *  # noqa: F403
 from .data import __all__ as _data_all
@@ -94,6 +95,7 @@ CONCEPT_MODULES = (
     "schedules",
     "seq2seq",
     "sharpness",
+    "wgan",
 )
 
 __all__ = [

@@ -1,5 +1,8 @@
 """Generative adversarial networks: toy target distributions, tiny G/D builders, the GAN losses, mode coverage.
 
+JS divergence, Wasserstein-1, spectral norm and gradient penalty live in :mod:`mlnote_utils.wgan` and are
+re-exported here.
+
 The alternating update itself (D with G fixed, then G with D fixed) is the lesson and is written in the
 chapter notebook as a ``step(batch, ctx)`` for :func:`mlnote_utils.fit`; this module holds what the step
 and the figures need around it. Everything is checked against torch built-ins in ``tests/test_gan.py``.
@@ -14,6 +17,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from .models import mlp
+
+# The divergence / WGAN pieces live in mlnote_utils.wgan (chapter 13); re-exported here as before.
+from .wgan import gradient_penalty, js_divergence, spectral_norm_power, wasserstein_1d
 
 __all__ = [
     "ring_centers",
@@ -209,76 +215,3 @@ def mode_coverage(
         "high_quality": float(good.float().mean()),
         "counts": counts,
     }
-
-
-def js_divergence(p, q) -> float:
-    """Jensen-Shannon divergence (natural log) between two histograms on the same bins; normalised here.
-
-    ``JS = ½ KL(p ‖ m) + ½ KL(q ‖ m)`` with ``m = (p + q) / 2``; it is ``log 2`` for disjoint supports.
-
-    >>> round(js_divergence([1.0, 0.0], [0.0, 1.0]), 6) == round(math.log(2), 6)
-    True
-    """
-    p, q = torch.as_tensor(p, dtype=torch.float64), torch.as_tensor(q, dtype=torch.float64)
-    if p.shape != q.shape or p.ndim != 1:
-        raise ValueError(
-            f"p, q: expected two 1-D histograms of the same length, got {tuple(p.shape)}, {tuple(q.shape)}"
-        )
-    if bool((p < 0).any()) or bool((q < 0).any()) or not (p.sum() > 0 and q.sum() > 0):
-        raise ValueError("p, q: expected non-negative weights with a positive sum")
-    p, q = p / p.sum(), q / q.sum()
-    m = (p + q) / 2
-    kl = lambda a: torch.where(a > 0, torch.xlogy(a, a) - torch.xlogy(a, m), 0.0).sum()  # noqa: E731
-    return float(0.5 * kl(p) + 0.5 * kl(q))
-
-
-def wasserstein_1d(x: torch.Tensor, y: torch.Tensor) -> float:
-    """Earth mover's (Wasserstein-1) distance between two equal-size 1-D samples: ``mean |sort(x) − sort(y)|``.
-
-    In 1-D the optimal transport plan matches the i-th smallest of ``x`` with the i-th smallest of ``y``.
-
-    >>> wasserstein_1d(torch.tensor([0.0, 1.0]), torch.tensor([3.0, 2.0]))
-    2.0
-    """
-    x, y = torch.as_tensor(x).flatten(), torch.as_tensor(y).flatten()
-    if len(x) != len(y) or len(x) == 0:
-        raise ValueError(f"x, y: expected two non-empty samples of the same size, got {len(x)} and {len(y)}")
-    return float((x.sort().values - y.sort().values).abs().double().mean())
-
-
-def spectral_norm_power(
-    weight: torch.Tensor, n_iter: int = 50, *, generator: torch.Generator | None = None
-) -> torch.Tensor:
-    """Largest singular value of a matrix by power iteration: ``v ← Wᵀu/‖Wᵀu‖``, ``u ← Wv/‖Wv‖``, ``σ = uᵀWv``.
-
-    Spectral normalisation divides a layer's weight by this ``σ`` so that the layer is 1-Lipschitz.
-    """
-    _positive_int(n_iter, "n_iter")
-    if weight.ndim != 2:
-        raise ValueError(f"weight: expected a 2-D matrix, got shape {tuple(weight.shape)}")
-    w = weight.detach()
-    u = torch.randn(w.shape[0], generator=generator, dtype=w.dtype).to(w.device)
-    u = u / u.norm()
-    for _ in range(n_iter):
-        v = w.T @ u
-        v = v / v.norm()
-        u = w @ v
-        u = u / u.norm()
-    return u @ w @ v
-
-
-def gradient_penalty(
-    critic: nn.Module, real: torch.Tensor, fake: torch.Tensor, *, generator: torch.Generator | None = None
-) -> torch.Tensor:
-    """WGAN-GP penalty ``mean (‖∇ₓ critic(x̂)‖ − 1)²`` at random points ``x̂`` on the segments real–fake.
-
-    The graph is kept (``create_graph=True``) so the penalty can be back-propagated into the critic.
-    """
-    if real.shape != fake.shape:
-        raise ValueError(
-            f"real, fake: expected the same shape, got {tuple(real.shape)} and {tuple(fake.shape)}"
-        )
-    t = torch.rand(len(real), *([1] * (real.ndim - 1)), generator=generator).to(real.device)
-    x_hat = (t * real + (1 - t) * fake).detach().requires_grad_(True)
-    (grad,) = torch.autograd.grad(critic(x_hat).sum(), x_hat, create_graph=True)
-    return (grad.flatten(1).norm(dim=1) - 1).pow(2).mean()

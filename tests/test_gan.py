@@ -144,66 +144,204 @@ def test_mode_coverage_counts_modes_and_quality():
         gan.mode_coverage(full, centers, std, min_count=0)
 
 
-def test_js_divergence_matches_scipy_and_saturates():
-    from scipy.spatial.distance import jensenshannon
+def test_divergence_pieces_are_re_exported_from_wgan():
+    from mlnote_utils import wgan
 
-    g = torch.Generator().manual_seed(4)
-    p, q = torch.rand(20, generator=g), torch.rand(20, generator=g)
-    assert gan.js_divergence(p, q) == pytest.approx(jensenshannon(p.numpy(), q.numpy()) ** 2, abs=1e-6)
-    disjoint = [
-        (torch.tensor([1.0, 0, 0, 0, 0]), torch.roll(torch.tensor([1.0, 0, 0, 0, 0]), k)) for k in (1, 2, 4)
-    ]
-    for a, b in disjoint:
-        assert gan.js_divergence(a, b) == pytest.approx(math.log(2), abs=1e-12)
-    assert gan.js_divergence(p, p) == pytest.approx(0.0, abs=1e-12)
-    with pytest.raises(ValueError, match="p, q"):
-        gan.js_divergence(torch.ones(3), torch.ones(4))
-    with pytest.raises(ValueError, match="p, q"):
-        gan.js_divergence(torch.tensor([1.0, -1.0]), torch.ones(2))
+    for name in ("js_divergence", "wasserstein_1d", "spectral_norm_power", "gradient_penalty"):
+        assert getattr(gan, name) is getattr(wgan, name) and name in gan.__all__
 
 
-def test_wasserstein_1d_matches_scipy():
-    from scipy.stats import wasserstein_distance
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        pytest.param(lambda: gan.ring_centers(0), r"^k=0: expected a positive int$", id="ring-k"),
+        pytest.param(lambda: gan.ring_centers(True), r"^k=True: expected a positive int$", id="ring-k-bool"),
+        pytest.param(lambda: gan.ring_centers(2.0), r"^k=2.0: expected a positive int$", id="ring-k-float"),
+        pytest.param(
+            lambda: gan.ring_centers(8, 0), r"^radius=0: expected a positive number$", id="ring-radius"
+        ),
+        pytest.param(
+            lambda: gan.ring_centers(8, True), r"^radius=True: expected a positive", id="radius-bool"
+        ),
+        pytest.param(lambda: gan.ring_centers(8, "2"), r"^radius='2': expected a positive", id="radius-str"),
+        pytest.param(lambda: gan.grid_centers(0), r"^k=0: expected a positive int$", id="grid-k"),
+        pytest.param(lambda: gan.grid_centers(3, -1.0), r"^spacing=-1.0: expected a positive", id="spacing"),
+        pytest.param(lambda: gan.sample_mixture([0.0], 0.1, 0), r"^n=0: expected a positive int$", id="n"),
+        pytest.param(lambda: gan.sample_mixture([0.0], 0.0, 5), r"^std=0.0: expected a positive", id="std"),
+        pytest.param(
+            lambda: gan.sample_mixture(torch.zeros(2, 2, 2), 0.1, 5),
+            r"^centers: expected a \(K, d\) array of K ≥ 1 mode centres, got shape \(2, 2, 2\)$",
+            id="centers-3d",
+        ),
+        pytest.param(
+            lambda: gan.sample_mixture(torch.zeros(0, 2), 0.1, 5),
+            r"^centers: expected a \(K, d\)",
+            id="centers-empty",
+        ),
+        pytest.param(
+            lambda: gan.sample_mixture([0.0, 1.0], 0.1, 5, weights=[2.0, -1.0]),  # positive sum
+            r"^weights: expected 2 non-negative numbers with a positive sum$",
+            id="weights-negative",
+        ),
+        pytest.param(
+            lambda: gan.sample_mixture([0.0, 1.0], 0.1, 5, weights=[0.0, 0.0]),
+            r"^weights: expected 2 non-negative",
+            id="weights-zero",
+        ),
+        pytest.param(
+            lambda: gan.sample_mixture([0.0, 1.0], 0.1, 5, weights=[1.0]),
+            r"^weights: expected 2",
+            id="weights-len",
+        ),
+        pytest.param(
+            lambda: gan.mixture_density(torch.zeros(4, 3), torch.zeros(2, 2), 0.7),
+            r"^x: expected \(N, 2\) points, got shape \(4, 3\)$",
+            id="density-x",
+        ),
+        pytest.param(
+            lambda: gan.mixture_density(torch.zeros(4, 2), torch.zeros(2, 2), -1.0),
+            r"^std=-1.0: expected a positive",
+            id="density-std",
+        ),
+        pytest.param(
+            lambda: gan.optimal_discriminator(torch.tensor(1.0), torch.tensor(-1.0)),
+            r"^p_data, p_g: expected densities \(non-negative\)$",
+            id="d-star-p-g",
+        ),
+        pytest.param(
+            lambda: gan.value_function(torch.tensor([1.5]), torch.tensor([0.5])),
+            r"^d_real: expected probabilities in \[0, 1\] \(apply sigmoid to logits first\)$",
+            id="v-real-high",
+        ),
+        pytest.param(
+            lambda: gan.value_function(torch.tensor([-0.1]), torch.tensor([0.5])),
+            r"^d_real: expected",
+            id="v-real-low",
+        ),
+        pytest.param(
+            lambda: gan.value_function(torch.tensor([0.5]), torch.tensor([-0.1])),
+            r"^d_fake: expected",
+            id="v-fake-low",
+        ),
+        pytest.param(
+            lambda: gan.value_function(torch.tensor([0.5]), torch.tensor([1.1])),
+            r"^d_fake: expected",
+            id="v-fake-high",
+        ),
+        pytest.param(
+            lambda: gan.mode_coverage(torch.zeros(3, 3), torch.zeros(2, 2), 0.1),
+            r"^samples: expected \(N, 2\) points with N ≥ 1, got shape \(3, 3\)$",
+            id="coverage-samples",
+        ),
+        pytest.param(
+            lambda: gan.mode_coverage(torch.zeros(0, 2), torch.zeros(2, 2), 0.1),
+            r"^samples: expected \(N, 2\) points with N ≥ 1, got shape \(0, 2\)$",
+            id="coverage-empty",
+        ),
+        pytest.param(
+            lambda: gan.mode_coverage(torch.zeros(3, 2), torch.zeros(2, 2), 0.0),
+            r"^std=0.0: expected",
+            id="cov-std",
+        ),
+        pytest.param(
+            lambda: gan.mode_coverage(torch.zeros(3, 2), torch.zeros(2, 2), 0.1, n_std=0),
+            r"^n_std=0: expected a positive number$",
+            id="coverage-n-std",
+        ),
+        pytest.param(
+            lambda: gan.mode_coverage(torch.zeros(3, 2), torch.zeros(2, 2), 0.1, min_count=0),
+            r"^min_count=0: expected a positive int$",
+            id="coverage-min-count",
+        ),
+    ],
+)
+def test_bad_arguments_are_named_in_the_error(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
 
-    g = torch.Generator().manual_seed(5)
-    x, y = torch.randn(300, generator=g), torch.randn(300, generator=g) * 2 + 1
-    assert gan.wasserstein_1d(x, y) == pytest.approx(wasserstein_distance(x.numpy(), y.numpy()), rel=1e-6)
-    assert gan.wasserstein_1d(x, x + 3.0) == pytest.approx(3.0, rel=1e-6)  # a shift moves every grain by 3
-    with pytest.raises(ValueError, match="x, y"):
-        gan.wasserstein_1d(x, y[:10])
+
+def test_gaussian_density_in_two_dimensions_and_probability_edges():
+    x = torch.randn(40, 2, generator=torch.Generator().manual_seed(9))
+    normal = torch.distributions.Independent(torch.distributions.Normal(torch.tensor([0.5, -1.0]), 0.7), 1)
+    torch.testing.assert_close(gan.gaussian_density(x, [0.5, -1.0], 0.7), normal.log_prob(x).exp())
+    torch.testing.assert_close(
+        gan.gaussian_density(torch.tensor([2.0]), 2, 1.0), torch.tensor([(2 * math.pi) ** -0.5])
+    )
+    # D = 1 on real and D = 0 on generated samples are valid probabilities: V = log 1 + log 1 = 0
+    assert float(gan.value_function(torch.tensor([1.0]), torch.tensor([0.0]))) == 0.0
+    assert float(gan.value_function(torch.tensor([0.0]), torch.tensor([1.0]))) == -math.inf
 
 
-def test_spectral_norm_power_matches_svd_and_torch_parametrization():
-    g = torch.Generator().manual_seed(6)
-    w = torch.randn(16, 9, generator=g, dtype=torch.float64)
-    sigma = gan.spectral_norm_power(w, 200, generator=g)
-    torch.testing.assert_close(sigma, torch.linalg.matrix_norm(w, ord=2))
-    layer = torch.nn.Linear(9, 16).double()
-    with torch.no_grad():
-        layer.weight.copy_(w)
-    sn = torch.nn.utils.parametrizations.spectral_norm(layer, n_power_iterations=200)
-    sn.train()
-    sn(torch.zeros(1, 9, dtype=torch.float64))  # runs the power iteration
-    torch.testing.assert_close(sn.weight, w / sigma)
-    with pytest.raises(ValueError, match="weight"):
-        gan.spectral_norm_power(torch.randn(2, 3, 4))
+def test_mode_coverage_defaults_boundary_and_far_from_the_origin():
+    centers = torch.tensor([[0.0, 0.0], [10.0, 0.0]])
+    one = gan.mode_coverage(torch.tensor([[0.0, 0.0]]), centers, 0.5)  # a single sample, default min_count=1
+    assert one["modes"] == 1 and one["high_quality"] == 1.0 and one["counts"].tolist() == [1, 0]
+    # the default n_std = 3: exactly 3 std away counts (<=), a little more does not
+    edge = gan.mode_coverage(torch.tensor([[1.5, 0.0], [10.0, 1.5001]]), centers, 0.5)
+    assert edge["counts"].tolist() == [1, 0] and edge["high_quality"] == 0.5
+    # 60 samples (cdist would switch to the matrix-product formula) at coordinates ~1000, 2.9 and 3.1 std off
+    far = torch.tensor([[1000.0, 1000.0], [1001.0, 1000.0]])
+    std = 0.01
+    angle = torch.linspace(0, 2 * math.pi, 30)
+    ring = torch.stack([angle.cos(), angle.sin()], dim=1)
+    pts = torch.cat([far[0] + 2.9 * std * ring, far[1] + 3.1 * std * ring])
+    r = gan.mode_coverage(pts, far, std)
+    assert r["counts"].tolist() == [30, 0] and r["high_quality"] == 0.5
 
 
-def test_gradient_penalty_is_zero_for_a_unit_slope_critic_and_matches_autograd():
-    real, fake = torch.randn(32, 3), torch.randn(32, 3)
-    unit = torch.nn.Linear(3, 1, bias=False)
-    with torch.no_grad():
-        unit.weight.copy_(torch.tensor([[0.6, 0.0, 0.8]]))  # gradient norm 1 everywhere
-    assert gan.gradient_penalty(unit, real, fake).item() == pytest.approx(0.0, abs=1e-10)
-    with torch.no_grad():
-        unit.weight.mul_(3.0)  # norm 3 -> penalty (3 - 1)^2 = 4
-    assert gan.gradient_penalty(unit, real, fake).item() == pytest.approx(4.0, rel=1e-6)
-    critic = torch.nn.Sequential(torch.nn.Linear(3, 8), torch.nn.Tanh(), torch.nn.Linear(8, 1))
-    g1, g2 = torch.Generator().manual_seed(0), torch.Generator().manual_seed(0)
-    pen = gan.gradient_penalty(critic, real, fake, generator=g1)
-    t = torch.rand(32, 1, generator=g2)
-    x_hat = (t * real + (1 - t) * fake).requires_grad_(True)
-    slopes = torch.func.vmap(torch.func.grad(lambda x: critic(x[None]).sum()))(x_hat)
-    torch.testing.assert_close(pen, (slopes.norm(dim=1) - 1).pow(2).mean())
-    pen.backward()  # the penalty reaches the critic's parameters
-    assert critic[0].weight.grad is not None and critic[0].weight.grad.abs().sum() > 0
+def test_mixture_density_normalises_weights_takes_float64_points_and_stays_exact_far_out():
+    centers = torch.tensor([[0.0, 0.0], [2.0, -1.0], [-1.0, 3.0]])
+    x = (
+        torch.randn(30, 2, generator=torch.Generator().manual_seed(2), dtype=torch.float64) * 2
+    )  # float64 points
+    mix = torch.distributions.MixtureSameFamily(
+        torch.distributions.Categorical(torch.tensor([0.2, 0.5, 0.3])),
+        torch.distributions.Independent(torch.distributions.Normal(centers, 0.7), 1),
+    )
+    expected = mix.log_prob(x.float()).exp()
+    torch.testing.assert_close(gan.mixture_density(x, centers, 0.7, [2.0, 5.0, 3.0]), expected)  # sum 10
+    # 40 points around centres near (1000, 1000): the product formula for distances would be off by ~10 %
+    far = centers + 1000.0
+    pts = far[torch.arange(40) % 3] + 0.5 * torch.randn(40, 2, generator=torch.Generator().manual_seed(3))
+    far_mix = torch.distributions.MixtureSameFamily(
+        torch.distributions.Categorical(torch.full((3,), 1 / 3)),
+        torch.distributions.Independent(torch.distributions.Normal(far.double(), 0.7), 1),
+    )
+    torch.testing.assert_close(
+        gan.mixture_density(pts, far, 0.7).double(), far_mix.log_prob(pts.double()).exp(), rtol=1e-3, atol=0
+    )
+
+
+def test_generator_and_discriminator_default_sizes():
+    def shapes(net):
+        return [tuple(m.weight.shape) for m in net if isinstance(m, torch.nn.Linear)]
+
+    assert shapes(gan.make_generator(4, 2)) == [(64, 4), (64, 64), (2, 64)]  # width 64, depth 2
+    assert shapes(gan.make_discriminator(3)) == [(64, 3), (64, 64), (1, 64)]
+    assert shapes(gan.make_discriminator(3, width=8, depth=3)) == [(8, 3), (8, 8), (8, 8), (1, 8)]
+    assert shapes(gan.make_generator(5, 7, width=16, depth=1)) == [(16, 5), (7, 16)]
+
+
+def test_centre_defaults_and_float64_centres():
+    grid = gan.grid_centers()  # defaults: 5 x 5, spacing 2
+    assert grid.shape == (25, 2) and sorted(set(grid[:, 1].tolist())) == [-4.0, -2.0, 0.0, 2.0, 4.0]
+    ring = gan.ring_centers()  # defaults: 8 modes, radius 2
+    assert ring.shape == (8, 2)
+    torch.testing.assert_close(ring.norm(dim=1), torch.full((8,), 2.0))
+    c64 = torch.tensor([[0.0, 0.0], [1.0, 1.0]], dtype=torch.float64)
+    x = torch.zeros(3, 2)
+    torch.testing.assert_close(gan.mixture_density(x, c64, 1.0), gan.mixture_density(x, c64.float(), 1.0))
+    assert gan.sample_mixture(c64, 0.1, 4).dtype == torch.float32
+
+
+def test_mode_coverage_takes_float64_and_one_dimensional_samples_and_grid_centers_does_not_warn():
+    import warnings
+
+    centers = gan.ring_centers(8, 2.0)
+    pts = centers[:3].double()  # float64 samples
+    assert gan.mode_coverage(pts, centers, 0.05)["modes"] == 3
+    line = gan.mode_coverage(torch.tensor([-2.0, 0.1, 2.05, 5.0]), [-2.0, 0.0, 2.0], 0.1)  # 1-D target
+    assert line["counts"].tolist() == [1, 1, 1] and line["high_quality"] == 0.75
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # e.g. torch.meshgrid without indexing= warns
+        gan.grid_centers(3)
