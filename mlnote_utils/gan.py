@@ -1,7 +1,8 @@
 """Generative adversarial networks: toy target distributions, tiny G/D builders, the GAN losses, mode coverage.
 
-JS divergence, Wasserstein-1, spectral norm and gradient penalty live in :mod:`mlnote_utils.wgan` and are
-re-exported here.
+JS divergence, Wasserstein-1, spectral norm and gradient penalty live in :mod:`mlnote_utils.wgan`, and the
+evaluation measures (Inception Score, Fréchet distance) in :mod:`mlnote_utils.gan_metrics`; both are
+re-exported here, so ``mu.gan`` holds the whole GAN API the chapters use.
 
 The alternating update itself (D with G fixed, then G with D fixed) is the lesson and is written in the
 chapter notebook as a ``step(batch, ctx)`` for :func:`mlnote_utils.fit`; this module holds what the step
@@ -19,6 +20,7 @@ from torch import nn
 from .models import mlp
 
 # The divergence / WGAN pieces live in mlnote_utils.wgan (chapter 13); re-exported here as before.
+from .gan_metrics import frechet_distance, inception_score
 from .wgan import gradient_penalty, js_divergence, spectral_norm_power, wasserstein_1d
 
 __all__ = [
@@ -38,6 +40,8 @@ __all__ = [
     "wasserstein_1d",
     "spectral_norm_power",
     "gradient_penalty",
+    "frechet_distance",
+    "inception_score",
 ]
 
 

@@ -151,6 +151,13 @@ def test_divergence_pieces_are_re_exported_from_wgan():
         assert getattr(gan, name) is getattr(wgan, name) and name in gan.__all__
 
 
+def test_evaluation_measures_are_re_exported_from_gan_metrics():
+    from mlnote_utils import gan_metrics
+
+    for name in ("frechet_distance", "inception_score"):  # the API: mlnote_utils.gan
+        assert getattr(gan, name) is getattr(gan_metrics, name) and name in gan.__all__
+
+
 @pytest.mark.parametrize(
     ("call", "message"),
     [
