@@ -17,10 +17,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .models import mlp
-
-# The divergence / WGAN pieces live in mlnote_utils.wgan (chapter 13); re-exported here as before.
+# Re-exported: evaluation measures (chapter 14) and the divergence / WGAN pieces (chapter 13).
 from .gan_metrics import frechet_distance, inception_score
+from .models import mlp
 from .wgan import gradient_penalty, js_divergence, spectral_norm_power, wasserstein_1d
 
 __all__ = [
