@@ -8,7 +8,7 @@
 #     name: mlnote
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 第 13 章 散度、JS 的饱和与 WGAN
 #
 # 第 12 章里，判别器在“测量”生成分布 $P_G$ 与真实分布 $P_{data}$ 之间的 JS 散度（Jensen-Shannon Divergence），生成器则想让这个散度变小：$G^*=\arg\min_G \max_D V(G,D)$。这一章先量出这个做法的毛病：两个分布不重叠时，JS 散度不管它们相隔多远都等于 $\log 2$，判别器的损失掉到 0，生成器拿不到梯度。然后换一把尺子——Wasserstein 距离（推土机距离，Earth Mover's Distance），并把它变成可以训练的 WGAN。
@@ -21,7 +21,7 @@
 # - 在 8 个高斯的环和 25 个高斯的网格上，用多个种子比较普通 GAN、WGAN-GP 与谱归一化的模式覆盖，如实报告；
 # - 说明文字 GAN 为什么难：生成器与判别器之间的 argmax 不传梯度，以及 Gumbel-softmax 与 REINFORCE 两种绕过办法。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ## 如何使用本笔记本
 #
 # 从上到下依次运行（JupyterLab 菜单 Kernel → Restart Kernel and Run All Cells…）。带滑块的单元需要运行中的内核；滑块旁有一张静态图，不运行也能看到同样的现象。所有训练都走课程统一的 `mu.fit`，更新的那一步写在本笔记本里，检查点存在 `data/cache/checkpoints/`：内核重启后重新运行不会从头训练。有 GPU 时自动使用；想强制用 CPU，启动前设置 `MLNOTE_DEVICE=cpu`。练习的参考答案藏在折叠的单元里，点击单元左侧的占位符 “•••” 即可展开。
@@ -47,7 +47,7 @@ mu.seed_everything(SEED)
 DEVICE = mu.get_device()
 print(mu.describe_device(DEVICE))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. 散度与 min-max
 #
 # 生成器要找的是让两个分布最接近的那个 $G$：$G^*=\arg\min_G \mathrm{Div}(P_G,P_{data})$。散度（Divergence）本身算不出来——我们只有两堆样本。第 12 章推出，判别器最大化 $V(G,D)$ 之后，$\max_D V(G,D)=-\log 4+2\,\mathrm{JS}(P_{data}\|P_G)$，所以“训练判别器”就是在估计 JS 散度，整体目标写成 $G^*=\arg\min_G\max_D V(G,D)$。换一个散度，就换一个 $V$ 和一个判别器的约束，这一章后半的 WGAN 就是这样来的。
@@ -79,7 +79,7 @@ ax.set(xlabel="shift s of Q = U[s, s+1] away from P = U[0, 1]", ylabel="divergen
 ax.legend(loc="upper left", fontsize=9)
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 重叠部分一消失（$s\ge1$，虚线右边），JS 散度（红色）就卡在 $\log 2\approx0.693$，上面打印的最小值与最大值到小数点后 6 位都一样：相隔 1 还是相隔 4，对 JS 来说没有区别，把 $Q$ 往 $P$ 挪一点也不会让它变小，生成器从这个数里读不到“该往哪边走”。$W_1$（绿色）等于平移量 $s$，一路平滑变化：每粒“土”都要搬 $s$ 那么远。
 #
 # 拖动滑块，看两个分布和两个数：
@@ -92,7 +92,7 @@ slide_widget = mu.interactive_figure(
 )
 slide_widget
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 上面的折线图就是这个滑块的静态版本：滑块每一个位置对应图上的一个横坐标。
 #
 # ### 2.1 $W_1$ 的三种算法
@@ -109,7 +109,7 @@ print(f"W1 by sorting = {w_sorted:.6f}   scipy.stats.wasserstein_distance = {w_s
 print(f"W1(x, x + 3) = {wgan.wasserstein_1d(x_a, x_a + 3.0):.6f}")
 assert abs(w_sorted - w_scipy) < 1e-9 and abs(wgan.wasserstein_1d(x_a, x_a + 3.0) - 3.0) < 1e-9
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 笔记里说，Wasserstein 距离要“穷举所有的推土方法，找平均移动距离最小的那一个”。这个穷举可以交给线性规划：设 $\gamma_{ij}\ge0$ 是从第 $i$ 堆土运到第 $j$ 个坑的量，要求从每堆运走的总量等于这堆的量 $a_i$、每个坑收到的总量等于它的容量 $b_j$，最小化总成本 $\sum_{ij}\gamma_{ij}|x_i-y_j|$。`wgan.earth_mover_lp` 用 `scipy.optimize.linprog` 解它。先解一个四堆土、三个坑的小例子，再与 scipy 的一维公式核对：
 
 # %% tags=["nbval-check-output"]
@@ -125,7 +125,7 @@ torch.testing.assert_close(plan.sum(dim=1), pile_mass.double())
 torch.testing.assert_close(plan.sum(dim=0), hole_size.double())
 assert abs(w_lp - w_formula) < 1e-9
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 线性规划找到的方案（上面的矩阵）每一行加起来是那堆土的量，每一列加起来是那个坑的容量（一维、成本为距离时最优方案往往不唯一，它给出其中一个）；它的总成本与 scipy 用一维公式算出的 $W_1$ 到 $10^{-9}$ 一致。一维时有排序公式，高维时没有，只能解这个规划（或者像 WGAN 那样，用一个网络去逼近它的对偶问题）。
 #
 # ## 3. 过于自信的判别器：损失趋于 0，梯度也趋于 0
@@ -200,7 +200,7 @@ assert loss_d_curve[-1] < 0.01 * loss_d_curve[0]
 assert grad_sat[-1] < 0.01 * grad_sat.max()
 assert grad_ns[-1] > 100 * grad_sat[-1]
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 判别器的损失（左图）在几百步内从 $2\log2$ 附近掉了两个数量级以上；饱和形式的生成器梯度（右图红色）先随判别器学出坡度而变大，随后从最高处掉了两个数量级以上：判别器越有把握，$D(G(z))$ 越接近 0，$\log(1-D)$ 在那里越平，生成器“听不到”任何信号（打印的数字）。非饱和形式（绿色）的梯度没有消失，最后比饱和形式大两个数量级以上，这就是第 12 章选它的原因。但它只治标：梯度的方向来自判别器在生成样本附近的斜率，而一个把两堆数据分开就满足的分类器，对“离真实数据还有多远”并不在乎。下一节换一个目标，让判别器的输出本身就量出距离。
 #
 # ## 4. WGAN：1-Lipschitz 评论家
@@ -234,7 +234,7 @@ torch.testing.assert_close(sn_layer.weight, W / sigma_hand)
 print(f"sigma by hand = {sigma_hand:.6f}   by SVD = {sigma_svd:.6f}")
 print(f"largest singular value of torch's normalised weight: {torch.linalg.matrix_norm(sn_layer.weight.detach(), ord=2):.6f}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 手写的幂迭代与 SVD 给出同一个 $\sigma$，PyTorch 参数化后的权重正好是 $W/\sigma$，它的最大奇异值是 1。
 #
 # ### 4.2 四个评论家，同一对分布
@@ -339,7 +339,7 @@ print(f"unconstrained critic's estimate, mean over updates 151-200: {early:.1f},
 assert late > 1.5 * early  # still climbing
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 左图是四个评论家的函数形状（减去了均值，因为加一个常数不改变目标；不加约束的灰线太陡，几乎竖直地穿出了图框），中图是它们的斜率 $|dD/dx|$（对数坐标，点线是 1），右图是训练中的 $W_1$ 估计 $\mathbb E D(\text{real})-\mathbb E D(\text{fake})$（点线是真实的 $W_1$）。上面打印的数字说明：
 #
 # - **不加约束**（灰色）：斜率比 1 大 10 倍以上，估计值超过真实 $W_1$ 的 10 倍，而且还在随训练一路上涨（右图）——正是笔记里“真实数据推向 $+\infty$、生成数据推向 $-\infty$”的那张图；
@@ -459,7 +459,7 @@ assert all(abs(hq - uniform_grid[2]) < 0.1 for hq in grid_hq)  # ... nor clearly
 assert uniform_grid[0] > max(grid_modes)  # uniform spreading 'covers' more grid modes than any trained G
 assert mean_hq(ring_runs["WGAN-GP"]) > 5 * uniform_ring[2]
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # 上面的表格与图（种子 0 的样本）在这个预算下给出的结果，如实报告（表中 “uniform” 一行是把 2500 个点均匀撒在正方形里得到的基线，不是训练出来的）：
 #
 # - **环（8 个模式）**：WGAN-GP 在两个种子上都覆盖了全部 8 个模式，高质量样本比例也明显最高（是另外两种的 1.5 倍以上，打印的平均值）；普通 GAN 与谱归一化至少有一个种子丢了模式，而且样本还很散（高质量比例低）。
@@ -469,7 +469,7 @@ assert mean_hq(ring_runs["WGAN-GP"]) > 5 * uniform_ring[2]
 #
 # 两个种子只能说明“可能”，不能说明“总是”。写这一章时的一个原型用每次 5 步评论家更新、更长的训练，发现 WGAN-GP 在环上对种子很敏感（一个种子 8 个模式、另一个 0 个），谱归一化也是 2 个与 8 个——每次约 15 秒，太慢，所以这里换成了更短、更便宜的设置，结论也只对这个设置成立。想自己验证，可以把 `SEEDS` 改成更多种子、把 `steps` 加大（每次训练都存检查点，重跑只训练新的组合）。
 #
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. 为什么文字 GAN 难训练：argmax 不传梯度
 #
 # 生成文字时，生成器（解码器）每一步输出一个词表上的分数向量（logits），再取分数最高的那个词（argmax）交给判别器。笔记里的说法是：生成器的参数动一点点，输出向量最接近的仍是同一个词，判别器的分数不变——所以没有梯度。下面用一个 6 个词的词表把它量出来：生成器把 4 维噪声映射成 logits，判别器给一个独热（one-hot）的词打分。
@@ -493,7 +493,7 @@ same = torch.equal(G_nudged(z_text).argmax(dim=1), tokens)
 print(f"after nudging G's weights by 1e-3: the same {len(tokens)} words: {same}")
 assert G_text.weight.grad is None and not tokens.requires_grad and same
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # `argmax` 输出的是整数编号，不在计算图里：反向传播走到判别器就停了，生成器的 `.grad` 是 `None`。把生成器的权重轻轻推一下，32 个词一个都没变，判别器的分数自然也不变：在几乎每一点上，“分数对生成器参数的导数”都是 0，只在词与词交界的地方跳变。两种常见的绕法：
 #
 # - **Gumbel-softmax**（直通估计，straight-through）：前向仍输出独热向量，反向时假装它是 $\mathrm{softmax}((\ell+g)/\tau)$，$g$ 是 Gumbel 噪声、$\tau$ 是温度。梯度是有偏的近似，但能直接穿过判别器；
@@ -523,7 +523,7 @@ for n in (10, 100, 1000, 20000):
     print(f"REINFORCE with {n:>5} samples: relative error of the gradient = {rel_err:.3f}")
 assert rel_err < 0.05
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # Gumbel-softmax 的前向输出仍然是独热的词，但生成器现在拿到了非零梯度。REINFORCE 不需要穿过词的梯度：它的估计随样本数增加而逼近用 autograd 算出的精确梯度（上面打印的相对误差，2 万个样本时不到 5%），但样本少时误差很大——这就是“方差大”的意思，文字 GAN（如 SeqGAN）因此训练困难，常需要先用最大似然预训练生成器。
 #
 # ## 小结
@@ -539,20 +539,20 @@ assert rel_err < 0.05
 #
 # 把 `None` 换成你的答案，运行检查单元。参考答案在折叠的单元里（点击单元左侧的 “•••” 展开）。
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 1.** 两个分布 $P$、$Q$ 的支撑完全不重叠。它们之间的 JS 散度（自然对数）是多少？给出一个数。
 
 # %%
 answer_js = None  # 你的答案：一个数
 ex.check_js_disjoint(answer_js)
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution
 answer_js_ref = math.log(2)  # m = (P + Q)/2 is P/2 on P's support: KL(P || m) = log 2, the same for Q
 assert ex.check_js_disjoint(answer_js_ref)
 print("参考答案已通过检查。")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 2.** 写出 `my_w1(x, y)`：两组同样大小的一维样本（`torch` 张量）之间的 Wasserstein-1 距离。不许调用 `wgan.wasserstein_1d` 或 scipy。检查函数会在几组随机样本上与 `scipy.stats.wasserstein_distance` 比较，并指出第一个不一致的测试用例。
 
 # %%
@@ -563,7 +563,7 @@ def my_w1(x, y):
 ex.check_w1(my_w1)
 
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution
 def my_w1_ref(x, y):
     return (x.sort().values - y.sort().values).abs().mean()  # the i-th smallest goes to the i-th smallest
@@ -572,14 +572,14 @@ def my_w1_ref(x, y):
 assert ex.check_w1(my_w1_ref)
 print("参考答案已通过检查。")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # **练习 3.** 矩阵 $W=\begin{pmatrix}3&0\\4&5\end{pmatrix}$（即 `ex.SPECTRAL_MATRIX`）的谱范数（最大奇异值）是多少？谱归一化会把这一层的权重除以它。可以用第 4.1 节的幂迭代，也可以手算 $W^\top W$ 的特征值。
 
 # %%
 answer_sigma = None  # 你的答案：一个数
 ex.check_spectral_norm(answer_sigma)
 
-# %% jupyter={"source_hidden": true}
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"}
 # Reference solution
 answer_sigma_ref = wgan.spectral_norm_power(torch.tensor(ex.SPECTRAL_MATRIX, dtype=torch.float64), n_iter=100).item()  # sqrt(45)
 assert ex.check_spectral_norm(answer_sigma_ref)

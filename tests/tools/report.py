@@ -93,6 +93,12 @@ KEY_NUMBERS: dict[str, list[tuple[str, str]]] = {
         ("环上覆盖的模式数（8 个中）", "final_ring['modes']"),
         ("数字 GAN 距离 / 真实样本距离", "digit_dist[3000] / real_dist"),
     ],
+    "13": [
+        ("谱归一化评论家的 W1 估计 / 真值", "est['spectral'] / w1_true"),
+        ("梯度惩罚评论家的 W1 估计 / 真值", "est['penalty'] / w1_true"),
+        ("环上 WGAN-GP 的高质量样本比例（种子平均）", "mean_hq(ring_runs['WGAN-GP'])"),
+        ("饱和损失末梯度 / 非饱和损失末梯度", "grad_sat[-1] / grad_ns[-1]"),
+    ],
     "14": [
         ("特征网络（数字分类器）测试准确率", "clf_acc"),
         ("训练结束时 GAN 的 IS / FID", "f'{is_final:.2f} / {fid_final:.1f}'"),
