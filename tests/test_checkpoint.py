@@ -1,5 +1,9 @@
 """The run fingerprint: what changes it (and so prevents a silent resume) and what must not."""
 
+import random
+
+import numpy as np
+import pytest
 import torch
 from torch import nn
 
@@ -43,3 +47,118 @@ def test_a_schedule_that_has_moved_the_learning_rate_keeps_the_fingerprint():
     assert fingerprint({}, {"optimizer": opt}, {})["optimizer/optimizer/group0/lr"] == 0.1
     assert fresh["optimizer/optimizer/group0/lr"] == 0.1
     assert fingerprint_difference(fresh, _fp(warmup=True)[0]) == []
+
+
+# ---------------------------------------------------------------- contract details (mutation testing)
+def test_fingerprint_entries_in_full():
+    model = nn.Sequential(nn.Linear(3, 2), nn.BatchNorm1d(2)).double()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.5)
+    sched = torch.optim.lr_scheduler.StepLR(opt, step_size=3, gamma=0.5)
+    data = mu.ShuffledBatches(torch.zeros(10, 3), batch_size=4)
+    fp = fingerprint({"net": model}, {"opt": opt}, {"s": sched}, data=data, loss_fn=nn.functional.mse_loss,
+                     step=_a_step, seed=3, config={"k": 2})  # fmt: skip
+    assert fp["model/net"] == "Sequential" and fp["model/net/0.weight"] == [[2, 3], "torch.float64"]
+    assert fp["model/net/1.num_batches_tracked"] == [[], "torch.int64"]  # buffers count too
+    assert fp["optimizer/opt"] == "SGD" and fp["optimizer/opt/group0/lr"] == 0.1
+    assert (
+        fp["optimizer/opt/group0/momentum"] == 0.5 and fp["optimizer/opt/group0/parameters"] == 6 + 2 + 2 + 2
+    )
+    assert not any(k.endswith(("/params", "/initial_lr")) for k in fp)
+    sched_entries = {k: v for k, v in fp.items() if k.startswith("scheduler/")}
+    assert sched_entries == {
+        "scheduler/s": "StepLR",
+        "scheduler/s/base_lrs": [0.1],
+        "scheduler/s/gamma": 0.5,
+        "scheduler/s/step_size": 3,
+    }
+    assert fp["data"] == ["ShuffledBatches", 3, 4] and fp["loss_fn"] == "mse_loss"
+    assert fp["step"] == "_a_step" and fp["seed"] == 3 and fp["config/k"] == 2
+    assert list(fp)[-1] == "config/k"
+    plain = fingerprint({}, {}, {})
+    assert plain == {"data": ["NoneType", None, None], "loss_fn": None, "step": None, "seed": None}
+
+
+def _a_step(batch, ctx):
+    return None
+
+
+def test_scheduler_counters_and_lambdas_stay_out_of_the_fingerprint():
+    model = nn.Linear(2, 1)
+    opt = torch.optim.SGD(model.parameters(), lr=0.2)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda t: 0.5**t)
+    fresh = fingerprint({}, {"o": opt}, {"s": sched})
+    assert {k: v for k, v in fresh.items() if k.startswith("scheduler/")} == {
+        "scheduler/s": "LambdaLR",
+        "scheduler/s/base_lrs": [0.2],
+    }
+    for _ in range(3):
+        opt.step()
+        sched.step()
+    assert fingerprint({}, {"o": opt}, {"s": sched}) == fresh
+    assert fresh["optimizer/o/group0/lr"] == 0.2
+
+
+def test_plain_values_and_names():
+    from mlnote_utils.checkpoint import _name_of, _plain
+
+    assert [_plain(v) for v in (True, 3, 0.5, "a", None)] == [True, 3, 0.5, "a", None]
+    assert _plain((1, [2.5, (None, "x")])) == [1, [2.5, [None, "x"]]]
+    assert _plain(torch.tensor([0.25])) == 0.25 and type(_plain(torch.tensor(3))) is float
+    assert _plain(torch.zeros(2)) == "Tensor" and _plain({"a": 1}) == "dict"
+    import functools
+
+    part = functools.partial(max, 1)
+    assert _name_of(None) is None and _name_of(_a_step) == "_a_step" and _name_of(part) == repr(part)
+    assert _name_of(nn.functional.cross_entropy) == "cross_entropy"
+    assert fingerprint_difference({"a": 1}, {"b": 2}) == ["a: 1 -> (absent)", "b: (absent) -> 2"]
+    assert fingerprint_difference({"b": 1, "a": 1}, {"b": 2, "a": 2}) == ["a: 1 -> 2", "b: 1 -> 2"]
+
+
+def test_checkpoint_path_accepts_dashes_and_underscores_and_names_the_rule(monkeypatch, tmp_path):
+    monkeypatch.setenv("MLNOTE_CACHE_DIR", str(tmp_path))
+    assert mu.checkpoint_path("ch-06_adam2") == tmp_path / "checkpoints" / "ch-06_adam2.pt"
+    with pytest.raises(
+        ValueError, match=r"^name='a b': expected a short label of letters, digits, '-' or '_'$"
+    ):
+        mu.checkpoint_path("a b")
+
+
+def test_global_random_states_round_trip():
+    from mlnote_utils.checkpoint import global_rng_state, set_global_rng_state
+
+    state = global_rng_state()
+    assert set(state) == {"torch", "numpy", "python"} or "cuda" in state
+    first = (torch.rand(2), np.random.rand(2), random.random())
+    set_global_rng_state(state)
+    again = (torch.rand(2), np.random.rand(2), random.random())
+    assert torch.equal(first[0], again[0]) and (first[1] == again[1]).all() and first[2] == again[2]
+
+
+def test_save_is_atomic_into_a_new_folder_and_load_checks_the_format(tmp_path, capsys):
+    from mlnote_utils.checkpoint import _load, _save
+
+    path = tmp_path / "a" / "b" / "run.pt"
+    _save(path, {"format": 1, "x": torch.arange(3)})
+    assert sorted(p.name for p in path.parent.iterdir()) == ["run.pt"]  # no .tmp left behind
+    assert torch.equal(_load(path)["x"], torch.arange(3)) and capsys.readouterr().out == ""
+    _save(path, {"format": 2})
+    assert _load(path) is None
+    assert capsys.readouterr().out == (
+        "checkpoint run.pt: unreadable (ValueError: not a checkpoint written by fit); starting a new run.\n"
+    )
+    torch.save([1, 2], path)
+    assert _load(path) is None and "not a checkpoint written by fit" in capsys.readouterr().out
+    _save(path, {"x": 1})
+    assert _load(path) is None and "unreadable (ValueError" in capsys.readouterr().out
+
+
+def test_save_replaces_an_older_checkpoint_through_a_tmp_file(tmp_path, monkeypatch):
+    from mlnote_utils import checkpoint as ck
+
+    path = tmp_path / "run.pt"
+    ck._save(path, {"format": 1, "v": 1})
+    moves = []
+    real_replace = ck.os.replace
+    monkeypatch.setattr(ck.os, "replace", lambda a, b: (moves.append((a, b)), real_replace(a, b)))
+    ck._save(path, {"format": 1, "v": 2})
+    assert moves == [(tmp_path / "run.pt.tmp", path)] and ck._load(path)["v"] == 2
