@@ -388,3 +388,12 @@ def test_momentum_unrolled_by_hand_and_shapes():
         momentum_unrolled(g, 0, lam)
     with pytest.raises(ValueError, match=r"^momentum=1: expected a number in \[0, 1\)"):
         momentum_unrolled(g, lr, 1)
+
+
+def test_momentum_unrolled_with_zero_momentum_is_plain_gradient_steps_without_warnings():
+    import warnings
+
+    g = np.array([[1.0], [2.0], [-3.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no 0 ** negative power above the diagonal
+        np.testing.assert_array_equal(momentum_unrolled(g, 0.5, 0.0), -0.5 * g)

@@ -558,17 +558,23 @@ def bars(monkeypatch):
     return made
 
 
+def _error(out, y):
+    return 1 - mu.accuracy(out, y)
+
+
 def test_progress_bar_options_total_and_postfix(bars):
     model = _net(dropout=0.0)
     hist = mu.fit(model, torch.optim.SGD(model.parameters(), lr=0.1), mu.ShuffledBatches(X, Y, batch_size=10),
-                  epochs=10, loss_fn=F.cross_entropy, metrics={"acc": mu.accuracy}, valid=(X, Y),
+                  epochs=10, loss_fn=F.cross_entropy, metrics={"acc": mu.accuracy, "err": _error}, valid=(X, Y),
                   progress=False, desc="demo")  # fmt: skip
     bar = bars[0]
     assert bar.options == {"total": 50, "initial": 0, "enabled": False, "desc": "demo", "unit": "step"}
     assert bar.n == 50 and bar.closed and bar.refreshed == 0 and bar.container.children[1].max == 50
     assert [n for n, _, _ in bar.postfixes] == list(range(2, 51, 2))  # every total // 25 = 2 steps
     assert all(refresh is False for _, _, refresh in bar.postfixes)
-    assert bar.postfixes[-1][1] == {n: f"{hist.last(n):.4g}" for n in ("loss", "acc", "valid_loss")}
+    assert bar.postfixes[-1][1] == {
+        n: f"{hist.last(n):.4g}" for n in ("loss", "acc", "err")
+    }  # the first three
 
 
 def test_progress_bar_of_a_short_run_is_updated_every_step_and_at_the_last(bars):
@@ -877,3 +883,64 @@ def test_more_error_messages_in_full():
     model = _net()
     with pytest.raises(RuntimeError, match=r"^data: yielded 1 batches in an epoch, but len\(data\) = 3$"):
         mu.fit(model, torch.optim.SGD(model.parameters(), lr=0.1), Liar([(X, Y)]), epochs=1, **_quiet())
+
+
+def test_as_dict_names_every_accepted_type():
+    from mlnote_utils.train import _as_dict
+
+    assert _as_dict(None, "thing", str) == {} and _as_dict("a", "thing", str) == {"thing": "a"}
+    assert _as_dict({"x": "a", "y": 1.5}, "thing", (str, float)) == {"x": "a", "y": 1.5}
+    with pytest.raises(TypeError, match=r"^thing 'y': expected a str or float, got int$"):
+        _as_dict({"x": "a", "y": 1}, "thing", (str, float))
+    with pytest.raises(TypeError, match=r"^model 'model': expected a Module, got str$"):
+        mu.fit("net", None, (X, Y), step=lambda b, c: None, steps=1, progress=False)
+
+
+def test_valid_data_that_is_also_callable_is_evaluated_as_data():
+    class CallableBatches(list):
+        def __call__(self, ctx):
+            raise AssertionError("valid data must not be called as a function")
+
+    model = _net(dropout=0.0)
+    hist = mu.fit(model, torch.optim.SGD(model.parameters(), lr=0.1), (X, Y), steps=1,
+                  valid=CallableBatches([(X, Y)]), **_quiet())  # fmt: skip
+    assert hist.names == ["loss", "valid_loss"]
+
+
+def test_an_evaluation_between_epoch_ends_is_a_checkpoint(tmp_path):
+    path = tmp_path / "e.pt"
+    model, parts = _supervised_run()
+    with pytest.raises(_Crash):
+        _fit_supervised(model, parts, epochs=2, eval_every=3, checkpoint=path, callbacks=[_crash_at(5)])
+    model, parts = _supervised_run()
+    assert _fit_supervised(model, parts, epochs=2, eval_every=3, checkpoint=path).resumed_from == 4
+    model, parts = _supervised_run()
+    with pytest.raises(_Crash):
+        _fit_supervised(model, parts, epochs=2, eval_every=3, checkpoint=tmp_path / "f.pt",
+                        callbacks=[_crash_at(4)])  # fmt: skip
+    model, parts = _supervised_run()
+    assert (
+        _fit_supervised(model, parts, epochs=2, eval_every=3, checkpoint=tmp_path / "f.pt").resumed_from == 3
+    )
+
+
+def _a_step(batch, ctx):
+    return mu.supervised_step(batch, ctx)
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        pytest.param({"loss_fn": F.nll_loss}, "loss_fn: cross_entropy -> nll_loss", id="loss"),
+        pytest.param({"step": _a_step}, "step: None -> _a_step", id="step"),
+    ],
+)
+def test_a_changed_loss_or_step_starts_afresh(tmp_path, capsys, change, named):
+    path = tmp_path / "l.pt"
+    model = _net(dropout=0.0)
+    mu.fit(model, torch.optim.SGD(model.parameters(), lr=0.1), (X, Y), steps=2, checkpoint=path, **_quiet())
+    capsys.readouterr()
+    model = _net(dropout=0.0)
+    hist = mu.fit(model, torch.optim.SGD(model.parameters(), lr=0.1), (X, Y), steps=2, checkpoint=path,
+                  **_quiet(**change))  # fmt: skip
+    assert named in capsys.readouterr().out and hist.resumed_from == 0
