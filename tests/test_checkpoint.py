@@ -162,3 +162,133 @@ def test_save_replaces_an_older_checkpoint_through_a_tmp_file(tmp_path, monkeypa
     monkeypatch.setattr(ck.os, "replace", lambda a, b: (moves.append((a, b)), real_replace(a, b)))
     ck._save(path, {"format": 1, "v": 2})
     assert moves == [(tmp_path / "run.pt.tmp", path)] and ck._load(path)["v"] == 2
+
+
+# ---------------------------------------------------------------- RunState on its own (fit's tests use it too)
+def _ctx(seed=0):
+    from mlnote_utils.train import Context
+
+    with mu.seeded(seed):
+        model = nn.Linear(3, 2)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    sched = torch.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+    return Context({"m": model}, {"o": opt}, {"s": sched}, torch.device("cpu"),
+                   torch.Generator().manual_seed(seed), mu.History())  # fmt: skip
+
+
+def _train_a_little(ctx, steps=3):
+    for _ in range(steps):
+        ctx.optimizers["o"].zero_grad()
+        ctx.models["m"](torch.ones(4, 3)).pow(2).mean().backward()
+        ctx.optimizers["o"].step()
+        ctx.schedulers["s"].step()
+    ctx.step = steps
+    ctx.history.log(steps, loss=1.5)
+    ctx.history.steps_done = steps
+
+
+def test_run_state_starts_an_epoch_and_remembers_where_its_order_came_from():
+    from mlnote_utils.checkpoint import RunState
+
+    data = mu.ShuffledBatches(torch.arange(10), batch_size=3, seed=2)
+    run = RunState(data)
+    assert run.data is data and run.gen is data.generator and run.epoch_start is None and run.skip == 0
+    assert run.rng_after_skip is None and RunState([1, 2]).gen is None
+    torch_state, data_state = torch.get_rng_state(), data.generator.get_state()
+    batches, k = run.start_epoch()
+    assert k == 0 and torch.equal(run.epoch_start["torch"], torch_state)
+    assert torch.equal(run.epoch_start["data"], data_state)
+    assert [b[0].tolist() for b in batches] == [b[0].tolist() for b in _replay(data, data_state)]
+    _, k = RunState([(1,), (2,)]).start_epoch()
+    assert k == 0
+
+
+def _replay(data, state):
+    data.generator.set_state(state)
+    return list(data)
+
+
+def test_run_state_saves_and_restores_a_run_mid_epoch(tmp_path, capsys):
+    from mlnote_utils.checkpoint import RunState
+
+    path = tmp_path / "mid.pt"
+    data = mu.ShuffledBatches(torch.arange(10), batch_size=3, seed=2)  # 4 batches per epoch
+    ctx, run = _ctx(), RunState(data)
+    ctx.epoch = 2
+    batches, _ = run.start_epoch()
+    epoch = [b[0].tolist() for b in batches]
+    _train_a_little(ctx)
+    fp = {"seed": 0}
+    run.save(path, ctx, fp, 2)  # two batches of the second epoch used
+    state = torch.load(path, weights_only=False)
+    assert state["format"] == 1 and state["fingerprint"] == fp and state["epoch"] == 2
+    assert state["batch_in_epoch"] == 2 and state["history"] == ctx.history.state_dict()
+    assert torch.equal(state["generator"], ctx.generator.get_state())
+    assert torch.equal(state["data_rng"], data.generator.get_state())
+    after_save = torch.rand(3)  # what the global stream gives next, at the moment of the save
+
+    torch.rand(100)  # the global stream moves on before the restart
+    fresh, run2 = _ctx(seed=5), RunState(mu.ShuffledBatches(torch.arange(10), batch_size=3, seed=2))
+    assert run2.restore(path, fresh, fp) is True
+    assert capsys.readouterr().out == "checkpoint mid.pt: resuming after step 3 (epoch 2).\n"
+    assert fresh.step == 3 and fresh.history.resumed_from == 3 and fresh.epoch == 2 and run2.skip == 2
+    for a, b in zip(ctx.models["m"].parameters(), fresh.models["m"].parameters(), strict=True):
+        assert torch.equal(a, b)
+    assert (
+        fresh.optimizers["o"]
+        .state_dict()["state"][0]["momentum_buffer"]
+        .equal(ctx.optimizers["o"].state_dict()["state"][0]["momentum_buffer"])
+    )
+    assert fresh.schedulers["s"].state_dict() == ctx.schedulers["s"].state_dict()
+    assert torch.equal(fresh.generator.get_state(), ctx.generator.get_state())
+    batches, k = run2.start_epoch()
+    assert k == 2 and run2.skip == 0 and [b[0].tolist() for b in batches] == epoch[2:]
+    assert torch.equal(torch.rand(3), after_save)  # the global stream is where it was at the save
+
+
+def test_run_state_saved_at_an_epoch_end_resumes_at_the_next_epoch(tmp_path, capsys):
+    from mlnote_utils.checkpoint import RunState
+
+    path = tmp_path / "end.pt"
+    data = mu.ShuffledBatches(torch.arange(10), batch_size=3, seed=2)
+    ctx, run = _ctx(), RunState(data)
+    batches, _ = run.start_epoch()
+    list(batches)
+    _train_a_little(ctx, steps=4)
+    ctx.end_of_epoch = True
+    run.save(path, ctx, {}, 4)
+    state = torch.load(path, weights_only=False)
+    assert state["epoch"] == 2 and state["batch_in_epoch"] == 0
+    next_epoch = [b[0].tolist() for b in data]
+    after_save = torch.rand(2)
+
+    data2 = mu.ShuffledBatches(torch.arange(10), batch_size=3, seed=7)
+    fresh, run2 = _ctx(seed=1), RunState(data2)
+    assert run2.restore(path, fresh, {}) and fresh.epoch == 2 and run2.skip == 0
+    assert run2.rng_after_skip is None
+    assert torch.equal(torch.rand(2), after_save)  # restored at once: no batches to skip
+    capsys.readouterr()
+    batches, k = run2.start_epoch()
+    assert k == 0 and [b[0].tolist() for b in batches] == next_epoch  # the data order came back too
+
+
+def test_run_state_refuses_another_configuration_and_a_missing_file(tmp_path, capsys):
+    from mlnote_utils.checkpoint import RunState
+
+    path = tmp_path / "cfg.pt"
+    ctx, run = _ctx(), RunState([(1,)])
+    run.start_epoch()
+    run.save(path, ctx, {"seed": 0, "lr": 0.1}, 1)
+    fresh = _ctx(seed=3)
+    before = [p.detach().clone() for p in fresh.models["m"].parameters()]
+    assert run.restore(path, fresh, {"seed": 0, "lr": 0.2}) is False
+    assert capsys.readouterr().out == (
+        "checkpoint cfg.pt belongs to a run with a different configuration:\n  lr: 0.1 -> 0.2\n"
+        "starting a new run (it will replace that checkpoint).\n"
+    )
+    assert all(torch.equal(a, b) for a, b in zip(before, fresh.models["m"].parameters(), strict=True))
+    assert fresh.step == 0 and fresh.epoch == 1
+    path.write_bytes(b"junk")
+    assert (
+        run.restore(path, fresh, {"seed": 0, "lr": 0.1}) is False and "unreadable" in capsys.readouterr().out
+    )
