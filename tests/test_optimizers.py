@@ -397,3 +397,29 @@ def test_momentum_unrolled_with_zero_momentum_is_plain_gradient_steps_without_wa
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no 0 ** negative power above the diagonal
         np.testing.assert_array_equal(momentum_unrolled(g, 0.5, 0.0), -0.5 * g)
+
+
+@pytest.mark.parametrize(
+    ("cls", "name", "message"),
+    [
+        (GD, "lr", "expected a positive number (> 0)"),
+        (Momentum, "lr", "expected a positive number (> 0)"),
+        (Momentum, "momentum", "expected a number in [0, 1)"),
+        (RMS, "lr", "expected a positive number (> 0)"),
+        (RMS, "eps", "expected a non-negative number (≥ 0)"),
+        (RMSProp, "lr", "expected a positive number (> 0)"),
+        (RMSProp, "alpha", "expected a number in [0, 1)"),
+        (RMSProp, "eps", "expected a non-negative number (≥ 0)"),
+        (Adam, "lr", "expected a positive number (> 0)"),
+        (Adam, "eps", "expected a non-negative number (≥ 0)"),
+        (Adam, "betas[0]", "expected a number in [0, 1)"),
+        (Adam, "betas[1]", "expected a number in [0, 1)"),
+    ],
+)
+def test_each_hyper_parameter_is_checked_under_its_own_name(cls, name, message):
+    """-1 is out of range for every knob; the error names the knob the caller set."""
+    kwargs = (
+        {"betas": (-1, 0.9) if name == "betas[0]" else (0.9, -1)} if name.startswith("betas") else {name: -1}
+    )
+    with pytest.raises(ValueError, match="^" + re.escape(f"{name}=-1: {message}") + "$"):
+        cls([torch.zeros(2, requires_grad=True)], **kwargs)
