@@ -423,3 +423,17 @@ def test_each_hyper_parameter_is_checked_under_its_own_name(cls, name, message):
     )
     with pytest.raises(ValueError, match="^" + re.escape(f"{name}=-1: {message}") + "$"):
         cls([torch.zeros(2, requires_grad=True)], **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("factory", "exc", "message"),
+    [
+        (lambda p: RMS(p, eps="small"), TypeError, "eps='small': expected a number, got str"),
+        (lambda p: RMS(p, eps=float("inf")), ValueError, "eps=inf: expected a finite number"),
+        (lambda p: Momentum(p, momentum=None), TypeError, "momentum=None: expected a number, got NoneType"),
+        (lambda p: RMSProp(p, alpha=float("nan")), ValueError, "alpha=nan: expected a finite number"),
+    ],
+)
+def test_every_range_check_first_asks_for_a_finite_number(factory, exc, message):
+    with pytest.raises(exc, match="^" + re.escape(message) + "$"):
+        factory([torch.zeros(2, requires_grad=True)])
