@@ -88,10 +88,27 @@ def test_logging_a_tensor_with_a_graph_does_not_warn():
     import warnings
 
     h = mu.History()
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        h.log(1, loss=torch.tensor(2.0, requires_grad=True) * 2)
+    always = torch.is_warn_always_enabled()
+    torch.set_warn_always(True)  # torch warns about float(<tensor with grad>) once per process otherwise
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            h.log(1, loss=torch.tensor(2.0, requires_grad=True) * 2)
+    finally:
+        torch.set_warn_always(always)
     assert h.last("loss") == 4.0
+
+
+def test_per_epoch_of_an_epoch_without_values_is_nan_without_a_warning():
+    import warnings
+
+    h = mu.History()
+    h.log(1, loss=1.0)
+    h.epoch_ends += [1, 2]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "mean of empty slice"
+        means = h.per_epoch("loss")
+    assert means[0] == 1.0 and np.isnan(means[1])
 
 
 def test_per_epoch_uses_the_steps_inside_each_epoch():
