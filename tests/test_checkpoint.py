@@ -1,6 +1,7 @@
 """The run fingerprint: what changes it (and so prevents a silent resume) and what must not."""
 
 import random
+import re
 
 import numpy as np
 import pytest
@@ -292,3 +293,37 @@ def test_run_state_refuses_another_configuration_and_a_missing_file(tmp_path, ca
     assert (
         run.restore(path, fresh, {"seed": 0, "lr": 0.1}) is False and "unreadable" in capsys.readouterr().out
     )
+
+
+def test_checkpoint_path_rejects_what_is_not_a_short_label(monkeypatch, tmp_path):
+    monkeypatch.setenv("MLNOTE_CACHE_DIR", str(tmp_path))
+    for bad in ("a/b", "", "..", 3, None):
+        with pytest.raises(ValueError, match="^" + re.escape(f"name={bad!r}: expected a short label")):
+            mu.checkpoint_path(bad)
+
+
+def test_cuda_random_states_are_saved_and_restored_when_a_gpu_is_there(monkeypatch):
+    # Stands in for a GPU on any machine: the CUDA calls are replaced by recorders.
+    from mlnote_utils.checkpoint import global_rng_state, set_global_rng_state
+
+    restored = []
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "get_rng_state_all", lambda: ["cuda-state"])
+    monkeypatch.setattr(torch.cuda, "set_rng_state_all", restored.append)
+    state = global_rng_state()
+    assert state["cuda"] == ["cuda-state"]
+    set_global_rng_state(state)
+    assert restored == [["cuda-state"]]
+    del state["cuda"]  # a checkpoint written on a machine without a GPU
+    set_global_rng_state(state)
+    assert restored == [["cuda-state"]]
+
+
+def test_a_checkpoint_from_a_gpu_machine_resumes_on_one_without(monkeypatch):
+    from mlnote_utils.checkpoint import global_rng_state, set_global_rng_state
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.cuda, "set_rng_state_all", lambda s: pytest.fail("no GPU to restore to"))
+    state = global_rng_state()
+    assert "cuda" not in state
+    set_global_rng_state({**state, "cuda": ["from a GPU run"]})
