@@ -229,7 +229,8 @@ def test_run_state_saves_and_restores_a_run_mid_epoch(tmp_path, capsys):
     after_save = torch.rand(3)  # what the global stream gives next, at the moment of the save
 
     torch.rand(100)  # the global stream moves on before the restart
-    fresh, run2 = _ctx(seed=5), RunState(mu.ShuffledBatches(torch.arange(10), batch_size=3, seed=2))
+    # a fresh data object with another seed: the order must come from the checkpoint, not from the seed
+    fresh, run2 = _ctx(seed=5), RunState(mu.ShuffledBatches(torch.arange(10), batch_size=3, seed=9))
     assert run2.restore(path, fresh, fp) is True
     assert capsys.readouterr().out == "checkpoint mid.pt: resuming after step 3 (epoch 2).\n"
     assert fresh.step == 3 and fresh.history.resumed_from == 3 and fresh.epoch == 2 and run2.skip == 2
@@ -282,9 +283,9 @@ def test_run_state_refuses_another_configuration_and_a_missing_file(tmp_path, ca
     run.save(path, ctx, {"seed": 0, "lr": 0.1}, 1)
     fresh = _ctx(seed=3)
     before = [p.detach().clone() for p in fresh.models["m"].parameters()]
-    assert run.restore(path, fresh, {"seed": 0, "lr": 0.2}) is False
+    assert run.restore(path, fresh, {"seed": 1, "lr": 0.2}) is False
     assert capsys.readouterr().out == (
-        "checkpoint cfg.pt belongs to a run with a different configuration:\n  lr: 0.1 -> 0.2\n"
+        "checkpoint cfg.pt belongs to a run with a different configuration:\n  lr: 0.1 -> 0.2\n  seed: 0 -> 1\n"
         "starting a new run (it will replace that checkpoint).\n"
     )
     assert all(torch.equal(a, b) for a, b in zip(before, fresh.models["m"].parameters(), strict=True))
