@@ -944,3 +944,18 @@ def test_a_changed_loss_or_step_starts_afresh(tmp_path, capsys, change, named):
     hist = mu.fit(model, torch.optim.SGD(model.parameters(), lr=0.1), (X, Y), steps=2, checkpoint=path,
                   **_quiet(**change))  # fmt: skip
     assert named in capsys.readouterr().out and hist.resumed_from == 0
+
+
+def test_fit_moves_the_model_and_the_batches_to_the_device_it_is_given():
+    seen = []
+
+    def step(batch, ctx):
+        seen.append((ctx.device, batch[0].device, next(ctx.model.parameters()).device))
+        return {}
+
+    mu.fit(_net(), None, (X, Y), step=step, steps=1, progress=False)  # default: where the model is
+    mu.fit(_net(), None, (X, Y), step=step, steps=1, device="meta", progress=False)  # any other device
+    cpu, meta = torch.device("cpu"), torch.device("meta")
+    assert seen == [(cpu, cpu, cpu), (meta, meta, meta)]
+    with pytest.raises(ValueError, match=r"^steps=0: expected a positive int$"):
+        mu.fit(_net(), None, (X, Y), step=step, steps=0, progress=False)
