@@ -10,32 +10,21 @@ import mlnote_utils as mu
 from mlnote_utils.experiments import ch03 as xp
 
 
-def _data(n=64, seed=0):
-    g = torch.Generator().manual_seed(seed)
-    x = torch.randn(n, 5, generator=g)
-    return x, (x[:, 0] > 0).long()
-
-
-def _net(seed=0):
-    torch.manual_seed(seed)
-    return nn.Sequential(nn.Linear(5, 8), nn.Tanh(), nn.Linear(8, 2))
-
-
-def test_time_per_update_shapes_and_epoch_formula():
-    x, y = _data()
-    t = xp.time_per_update(_net, nn.CrossEntropyLoss(), x, y, [1, 16, 64], repeats=2, min_seconds=0.001)
+def test_time_per_update_shapes_and_epoch_formula(tiny_blobs, tiny_net):
+    x, y = tiny_blobs()
+    t = xp.time_per_update(tiny_net, nn.CrossEntropyLoss(), x, y, [1, 16, 64], repeats=2, min_seconds=0.001)
     assert t.updates_per_epoch.tolist() == [64, 4, 1]
     assert np.all(t.sec_per_update > 0)
     np.testing.assert_allclose(t.sec_per_epoch, t.updates_per_epoch * t.sec_per_update)
     with pytest.raises(ValueError, match="batch_size"):
-        xp.time_per_update(_net, nn.CrossEntropyLoss(), x, y, [0])
+        xp.time_per_update(tiny_net, nn.CrossEntropyLoss(), x, y, [0])
     with pytest.raises(ValueError, match="same non-zero"):
-        xp.time_per_update(_net, nn.CrossEntropyLoss(), x, y[:3], [1])
+        xp.time_per_update(tiny_net, nn.CrossEntropyLoss(), x, y[:3], [1])
 
 
-def test_plot_batch_curves_draws_batch_losses_and_full_loss_per_epoch():
-    x, y = _data()
-    net = _net()
+def test_plot_batch_curves_draws_batch_losses_and_full_loss_per_epoch(tiny_blobs, tiny_net):
+    x, y = tiny_blobs()
+    net = tiny_net()
     history = mu.fit(
         net,
         torch.optim.SGD(net.parameters(), lr=0.1),
@@ -58,9 +47,9 @@ def test_plot_batch_curves_draws_batch_losses_and_full_loss_per_epoch():
     assert xp.plot_batch_curves(history, title="B = 10").get_title() == "B = 10"
 
 
-def test_batch_gradients_match_autograd_per_batch_and_average_to_the_full_gradient():
-    x, y = _data(n=50)
-    net = _net().double()
+def test_batch_gradients_match_autograd_per_batch_and_average_to_the_full_gradient(tiny_blobs, tiny_net):
+    x, y = tiny_blobs(n=50)
+    net = tiny_net().double()
     x = x.double()
     crit = nn.CrossEntropyLoss()
     g = xp.batch_gradients(net, crit, x, y, 16, seed=3)
@@ -84,9 +73,9 @@ def test_batch_gradients_match_autograd_per_batch_and_average_to_the_full_gradie
     torch.testing.assert_close(weights @ g, full[0])
 
 
-def test_batch_gradients_leave_the_model_untouched_and_check_arguments():
-    x, y = _data(n=20)
-    net = _net()
+def test_batch_gradients_leave_the_model_untouched_and_check_arguments(tiny_blobs, tiny_net):
+    x, y = tiny_blobs(n=20)
+    net = tiny_net()
     net.eval()
     before = [p.detach().clone() for p in net.parameters()]
     xp.batch_gradients(net, nn.CrossEntropyLoss(), x, y, 7)

@@ -10,19 +10,8 @@ import mlnote_utils as mu
 sh = mu.sharpness
 
 
-def _data(n=64, seed=0):
-    g = torch.Generator().manual_seed(seed)
-    x = torch.randn(n, 5, generator=g)
-    return x, (x[:, 0] > 0).long()
-
-
-def _net(seed=0):
-    torch.manual_seed(seed)
-    return nn.Sequential(nn.Linear(5, 8), nn.Tanh(), nn.Linear(8, 2))
-
-
-def test_random_direction_is_a_seeded_unit_vector():
-    net = _net()
+def test_random_direction_is_a_seeded_unit_vector(tiny_net):
+    net = tiny_net()
     n = sum(p.numel() for p in net.parameters())
     d = sh.random_direction(net, seed=1)
     assert d.shape == (n,) and float(d.norm()) == pytest.approx(1.0)
@@ -54,9 +43,9 @@ def test_loss_along_direction_matches_quadratic_and_restores_parameters():
         sh.loss_along_direction(model, mse, (x, y), torch.ones(2), [0.0])
 
 
-def test_random_direction_increase_grows_with_radius():
-    x, y = _data()
-    net = _net()
+def test_random_direction_increase_grows_with_radius(tiny_blobs, tiny_net):
+    x, y = tiny_blobs()
+    net = tiny_net()
     # full-batch Adam until the training loss is below 0.1 (what train_until_loss did)
     history = mu.fit(
         net,

@@ -1,6 +1,8 @@
 """mu.fit: the default step against a hand-written loop, budgets, evaluation, schedulers, callbacks, and
 checkpoints that resume (also mid-epoch, also for two models) to exactly the weights of an unbroken run."""
 
+import re
+
 import pytest
 import torch
 from torch import nn
@@ -522,3 +524,438 @@ def test_a_run_stopped_early_ends_its_progress_bar_as_complete(monkeypatch):
     mu.fit(model, torch.optim.SGD(model.parameters(), lr=0.1), (X, Y), steps=50, loss_fn=F.cross_entropy,
            callbacks=[mu.stop_when("loss", above=0.0)])  # fmt: skip
     assert bars[0].n == bars[0].total == 1  # 1 of 50 steps, shown as complete
+
+
+# ---------------------------------------------------------------------------------------------- contract details
+class _Bar:
+    """Stands in for the tqdm bar: records what fit asks of it (and a notebook bar's widget)."""
+
+    def __init__(self, **options):
+        self.options, self.n, self.total = options, options.get("initial", 0), options["total"]
+        self.postfixes, self.refreshed, self.closed = [], 0, False
+        self.container = type("Box", (), {})()
+        self.container.children = [None, type("Progress", (), {"max": self.total})()]
+
+    def update(self, k):
+        self.n += k
+
+    def set_postfix(self, values, refresh=True):
+        self.postfixes.append((self.n, dict(values), refresh))
+
+    def refresh(self):
+        self.refreshed += 1
+
+    def close(self):
+        self.closed = True
+
+
+@pytest.fixture
+def bars(monkeypatch):
+    from mlnote_utils import train
+
+    made = []
+    monkeypatch.setattr(train, "progress_bar", lambda **options: made.append(_Bar(**options)) or made[-1])
+    return made
+
+
+def _error(out, y):
+    return 1 - mu.accuracy(out, y)
+
+
+def test_progress_bar_options_total_and_postfix(bars):
+    model = _net(dropout=0.0)
+    hist = mu.fit(model, torch.optim.SGD(model.parameters(), lr=0.1), mu.ShuffledBatches(X, Y, batch_size=10),
+                  epochs=10, loss_fn=F.cross_entropy, metrics={"acc": mu.accuracy, "err": _error}, valid=(X, Y),
+                  progress=False, desc="demo")  # fmt: skip
+    bar = bars[0]
+    assert bar.options == {"total": 50, "initial": 0, "enabled": False, "desc": "demo", "unit": "step"}
+    assert bar.n == 50 and bar.closed and bar.refreshed == 0 and bar.container.children[1].max == 50
+    assert [n for n, _, _ in bar.postfixes] == list(range(2, 51, 2))  # every total // 25 = 2 steps
+    assert all(refresh is False for _, _, refresh in bar.postfixes)
+    assert bar.postfixes[-1][1] == {
+        n: f"{hist.last(n):.4g}" for n in ("loss", "acc", "err")
+    }  # the first three
+
+
+def test_progress_bar_of_a_short_run_is_updated_every_step_and_at_the_last(bars):
+    model = _net()
+    mu.fit(model, torch.optim.SGD(model.parameters(), lr=0.1), (X, Y), steps=3, **_quiet())
+    assert bars[0].options["desc"] == "train" and bars[0].options["enabled"] is False
+    assert [n for n, _, _ in bars[0].postfixes] == [1, 2, 3]  # max(1, 3 // 25) = 1
+    model = _net()
+    mu.fit(model, torch.optim.SGD(model.parameters(), lr=0.1), (X, Y), steps=27, **_quiet())
+    assert [n for n, _, _ in bars[1].postfixes] == [*range(1, 28)]  # 27 // 25 = 1
+    model = _net()
+    mu.fit(model, torch.optim.SGD(model.parameters(), lr=0.1), (X, Y), steps=55, **_quiet())
+    assert [n for n, _, _ in bars[2].postfixes] == [*range(2, 55, 2), 55]  # every 2 steps and the last
+
+
+def test_a_stopped_run_completes_its_notebook_bar(bars):
+    model = _net()
+    mu.fit(model, torch.optim.SGD(model.parameters(), lr=0.1), (X, Y), steps=50,
+           callbacks=[mu.stop_when("loss", above=0.0)], **_quiet())  # fmt: skip
+    bar = bars[0]
+    assert (
+        bar.n == bar.total == 1 and bar.container.children[1].max == 1 and bar.refreshed == 1 and bar.closed
+    )
+    assert [n for n, _, _ in bar.postfixes] == [1]  # the last step always shows its values
+
+
+def test_a_resumed_run_starts_its_bar_where_it_left_off(tmp_path, bars):
+    path = tmp_path / "bar.pt"
+    model, parts = _supervised_run()
+    with pytest.raises(_Crash):
+        _fit_supervised(model, parts, epochs=2, checkpoint=path, checkpoint_every=1, callbacks=[_crash_at(6)])
+    model, parts = _supervised_run()
+    _fit_supervised(model, parts, epochs=2, checkpoint=path)
+    assert bars[1].options["initial"] == 5 and bars[1].options["total"] == 8 and bars[1].n == 8
+    model, parts = _supervised_run()
+    _fit_supervised(model, parts, steps=3, checkpoint=path)  # the saved run is past a smaller budget
+    assert bars[2].options["initial"] == 3 and bars[2].options["total"] == 3
+
+
+def test_live_figure_gets_the_names_and_each_redraw(monkeypatch):
+    from mlnote_utils import plot
+
+    made = []
+
+    class Live:
+        def __init__(self, names):
+            self.names, self.updates = names, []
+            made.append(self)
+
+        def update(self, history):
+            self.updates.append(history.steps_done)
+
+    monkeypatch.setattr(plot, "LiveFigure", Live)
+    for live, names in ((True, None), (("loss",), ["loss"])):
+        model = _net()
+        mu.fit(model, torch.optim.SGD(model.parameters(), lr=0.1), (X, Y), steps=5, live=live, **_quiet())
+        assert made[-1].names == names and made[-1].updates == [1, 2, 3, 4, 5]
+    model = _net()
+    mu.fit(model, torch.optim.SGD(model.parameters(), lr=0.1), (X, Y), steps=5, **_quiet())
+    assert len(made) == 2  # live=False draws nothing
+
+
+def test_context_defaults_and_single_object_shortcuts():
+    model, opt = _net(), None
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    ctx = mu.Context({"m": model}, {"o": opt}, {}, torch.device("cpu"), torch.Generator(), mu.History())
+    assert ctx.model is model and ctx.optimizer is opt and ctx.loss_fn is None and ctx.metrics == {}
+    assert ctx.step == 0 and ctx.epoch == 1 and ctx.end_of_epoch is False and ctx.stop_reason is None
+    ctx.stop(3)
+    assert ctx.stop_reason == "3"
+    empty = mu.Context({"m": model}, {}, {}, torch.device("cpu"), torch.Generator(), mu.History())
+    with pytest.raises(
+        AttributeError,
+        match=r"^ctx\.optimizer: this run has 0 of them \(\[\]\); use ctx\.optimizers\[name\]$",
+    ):
+        _ = empty.optimizer
+    two = mu.Context({"G": model, "D": model}, {}, {}, torch.device("cpu"), torch.Generator(), mu.History())
+    with pytest.raises(
+        AttributeError,
+        match=r"^ctx\.model: this run has 2 of them \(\['G', 'D'\]\); use ctx\.models\[name\]$",
+    ):
+        _ = two.model
+
+
+def _ctx_with(**series):
+    ctx = mu.Context({}, {}, {}, torch.device("cpu"), torch.Generator(), mu.History())
+    for name, pairs in series.items():
+        for step, value in pairs:
+            ctx.history.log(step, **{name: value})
+    return ctx
+
+
+def test_stop_when_checks_the_newest_value_at_the_step_it_was_recorded():
+    cb = mu.stop_when("valid_loss", below=0.5)
+    ctx = _ctx_with(valid_loss=[(2, 0.4)])
+    ctx.step = 3
+    cb(ctx)
+    assert ctx.stop_reason is None  # the value below the bound is from an earlier step
+    ctx.step = 2
+    cb(ctx)
+    assert ctx.stop_reason == "valid_loss = 0.4 < 0.5"
+    ctx = _ctx_with(loss=[(1, 0.5)])
+    ctx.step = 1
+    mu.stop_when("loss", below=0.5)(ctx)
+    mu.stop_when("loss", above=0.5)(ctx)
+    assert ctx.stop_reason is None  # strict bounds: equal is not past them
+    mu.stop_when("other", above=0.0)(ctx)  # a series not recorded yet
+    assert ctx.stop_reason is None
+    ctx = _ctx_with(acc=[(1, 0.123456)])
+    ctx.step = 1
+    mu.stop_when("acc", above=0.1)(ctx)
+    assert ctx.stop_reason == "acc = 0.1235 > 0.1"
+    with pytest.raises(ValueError, match=r"^below, above: give exactly one bound$"):
+        mu.stop_when("loss", below=1.0, above=2.0)
+
+
+def test_default_step_puts_the_model_in_training_mode_and_detaches_its_values():
+    model = _net(dropout=0.5)
+    model.eval()
+    seen = []
+
+    def spy(ctx):
+        seen.append(ctx.model.training)
+
+    hist = mu.fit(model, torch.optim.SGD(model.parameters(), lr=0.1), (X, Y), steps=2, callbacks=[spy],
+                  metrics={"first": lambda out, y: out[0, 0]}, **_quiet())  # fmt: skip
+    assert seen == [True, True]
+    ctx = mu.Context({"m": model}, {"o": torch.optim.SGD(model.parameters(), lr=0.1)}, {}, torch.device("cpu"),
+                     torch.Generator(), mu.History(), F.cross_entropy, {"out": lambda out, y: out})  # fmt: skip
+    values = mu.supervised_step((X, Y), ctx)
+    assert set(values) == {"loss", "out"} and not values["loss"].requires_grad
+    assert not values["out"].requires_grad and values["out"].shape == (50, 2)
+    assert len(hist["first"]) == 2
+
+
+def test_default_step_leaves_unused_parameters_without_gradient():
+    # zero_grad(set_to_none=True): a parameter the loss does not use keeps grad None, so weight decay skips it
+    model = _net(dropout=0.0)
+    spare = nn.Parameter(torch.ones(3))
+    spare.grad = torch.ones(3)  # a stale gradient from before the run
+    opt = torch.optim.SGD([*model.parameters(), spare], lr=0.1, weight_decay=0.5)
+    mu.fit(model, opt, (X, Y), steps=2, **_quiet())
+    assert spare.grad is None and torch.equal(spare.detach(), torch.ones(3))
+
+
+def test_the_context_generator_is_seeded_by_fit():
+    draws = []
+
+    def step(batch, ctx):
+        draws.append(torch.rand(1, generator=ctx.generator).item())
+        return {}
+
+    for seed in (0, 5):
+        mu.fit(_net(), None, (X, Y), step=step, steps=2, seed=seed, progress=False)
+    g0, g5 = torch.Generator().manual_seed(0), torch.Generator().manual_seed(5)
+    assert draws == [*torch.rand(2, generator=g0).tolist(), *torch.rand(2, generator=g5).tolist()]
+    mu.fit(_net(), None, (X, Y), step=step, steps=1, progress=False)  # the default seed is 0
+    assert draws[-1] == draws[0]
+
+
+def test_a_list_of_batches_and_a_step_that_returns_nothing():
+    model = _net(dropout=0.0)
+    counts = []
+    data = [(X[:20], Y[:20]), (X[20:], Y[20:])]
+    hist = mu.fit(model, None, data, step=lambda batch, ctx: counts.append(len(batch[0])), epochs=2,
+                  valid=lambda ctx: {"n": ctx.step}, progress=False)  # fmt: skip
+    assert counts == [20, 30, 20, 30] and hist.names == ["n"] and hist.epoch_ends == [2, 4]
+    assert hist.steps_of("n").tolist() == [2, 4] and hist.epochs_done == 2
+
+
+def test_evaluation_of_a_list_of_batches_and_every_step():
+    model = _net(dropout=0.0)
+    valid = [(X[:23], Y[:23]), (X[23:], Y[23:])]
+    hist = mu.fit(model, torch.optim.SGD(model.parameters(), lr=0.1), mu.ShuffledBatches(X, Y, batch_size=25),
+                  steps=3, valid=valid, eval_every=1, **_quiet())  # fmt: skip
+    assert hist.steps_of("valid_loss").tolist() == [1, 2, 3] and "valid_acc" not in hist
+    whole = mu.evaluate(model, (X, Y), loss_fn=F.cross_entropy)["loss"]
+    assert hist.last("valid_loss") == pytest.approx(whole, rel=1e-6)
+    hist = mu.fit(model, torch.optim.SGD(model.parameters(), lr=0.1), (X, Y), steps=2, valid=(X, Y),
+                  eval_at_start=False, **_quiet())  # fmt: skip
+    assert hist.steps_of("valid_loss").tolist() == [1, 2]  # every step ends the one-batch epoch
+
+
+def test_an_epoch_budget_with_eval_every_still_evaluates_at_the_end():
+    model = _net()
+    hist = mu.fit(model, torch.optim.SGD(model.parameters(), lr=0.1), mu.ShuffledBatches(X, Y, batch_size=10),
+                  epochs=2, valid=(X, Y), eval_every=3, **_quiet())  # fmt: skip
+    assert hist.steps_of("valid_loss").tolist() == [3, 6, 9, 10] and hist.epoch_ends == [5, 10]
+
+
+def test_epoch_schedule_on_a_steps_budget_that_crosses_epochs():
+    model = _net()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    sched = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+    hist = mu.fit(model, opt, mu.ShuffledBatches(X, Y, batch_size=20), steps=7, scheduler={"s": sched},
+                  schedule_every="epoch", **_quiet())  # fmt: skip
+    assert hist.epoch_ends == [3, 6] and opt.param_groups[0]["lr"] == pytest.approx(0.1 * 0.5**2)
+
+
+def test_seconds_are_measured_and_add_up_over_a_resume(tmp_path):
+    path = tmp_path / "t.pt"
+    model, parts = _supervised_run()
+    with pytest.raises(_Crash):
+        _fit_supervised(model, parts, epochs=2, checkpoint=path, checkpoint_every=1, callbacks=[_crash_at(5)])
+    saved = mu.History.from_state_dict(torch.load(path, weights_only=False)["history"]).seconds
+    assert saved > 0
+    model, parts = _supervised_run()
+    hist = _fit_supervised(model, parts, epochs=2, checkpoint=path)
+    assert hist.seconds > saved and hist.resumed_from == 4
+
+
+def test_eval_at_start_is_not_repeated_on_resume_and_the_seed_is_in_the_fingerprint(tmp_path, capsys):
+    path = tmp_path / "s.pt"
+    model, parts = _supervised_run()
+    with pytest.raises(_Crash):
+        _fit_supervised(model, parts, epochs=2, checkpoint=path, checkpoint_every=1, eval_at_start=True,
+                        callbacks=[_crash_at(3)])  # fmt: skip
+    model, parts = _supervised_run()
+    hist = _fit_supervised(model, parts, epochs=2, checkpoint=path, eval_at_start=True)
+    assert hist.steps_of("valid_loss").tolist() == [0, 4, 8]
+    assert "resuming after step 2 (epoch 1)." in capsys.readouterr().out
+    model, parts = _supervised_run()
+    _fit_supervised(model, parts, epochs=2, checkpoint=path, seed=1)
+    assert "seed: 0 -> 1" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "err", "message"),
+    [
+        pytest.param({"epochs": 0}, ValueError, "epochs=0: expected a positive int", id="zero-epochs"),
+        pytest.param({"epochs": True}, ValueError, "epochs=True: expected a positive int", id="bool-epochs"),
+        pytest.param(
+            {"steps": 1, "checkpoint_every": 0},
+            ValueError,
+            "checkpoint_every=0: expected a positive int",
+            id="checkpoint-every",
+        ),  # fmt: skip
+        pytest.param({}, ValueError, "epochs=None, steps=None: give exactly one budget", id="no-budget"),
+        pytest.param(
+            {"steps": 1, "schedule_every": "batch"},
+            ValueError,
+            "schedule_every='batch': expected 'step' or 'epoch'",
+            id="schedule-every",
+        ),  # fmt: skip
+        pytest.param(
+            {"steps": 1, "optimizer": "sgd"},
+            TypeError,
+            "optimizer 'optimizer': expected a Optimizer, got str",
+            id="optimizer-type",
+        ),  # fmt: skip
+        pytest.param(
+            {"steps": 1, "scheduler": {"s": 1}},
+            TypeError,
+            "scheduler 's': expected a LRScheduler, got int",
+            id="scheduler-type",
+        ),  # fmt: skip
+        pytest.param(
+            {"steps": 1, "loss_fn": None},
+            ValueError,
+            "loss_fn: the default supervised step needs loss_fn, one model and one optimizer",
+            id="no-loss",
+        ),  # fmt: skip
+        pytest.param(
+            {"steps": 1, "data": []},
+            TypeError,
+            "data: expected batches with a length (DataLoader, FullBatch, RandomBatches, a list)",
+            id="empty",
+        ),  # fmt: skip
+        pytest.param(
+            {"steps": 1, "model": {}},
+            ValueError,
+            "model: expected a module or a non-empty dict of modules",
+            id="no-model",
+        ),  # fmt: skip
+    ],
+)
+def test_fit_error_messages_in_full(kwargs, err, message):
+    kwargs = dict(kwargs)
+    model = _net()
+    args = {"model": model, "optimizer": torch.optim.SGD(model.parameters(), lr=0.1), "data": (X, Y)}
+    args |= {k: kwargs.pop(k) for k in ("model", "optimizer", "data") if k in kwargs}
+    with pytest.raises(err, match="^" + re.escape(message) + "$"):
+        mu.fit(args["model"], args["optimizer"], args["data"], **{"loss_fn": F.cross_entropy, "progress": False,
+                                                                    **kwargs})  # fmt: skip
+
+
+def test_more_error_messages_in_full():
+    gen, disc = _gan()
+    opts = _gan_optimizers(gen, disc)
+    with pytest.raises(
+        ValueError,
+        match=r"^valid: with several models, pass valid\(ctx\) -> \{name: value\} instead of data$",
+    ):
+        mu.fit(
+            {"G": gen, "D": disc}, opts, _real_data(), step=_gan_step, steps=1, valid=(X, Y), progress=False
+        )
+    with pytest.raises(ValueError, match=r"^loss_fn: the default supervised step needs"):
+        mu.fit(
+            gen, {"a": opts["G"], "b": opts["D"]}, _real_data(), loss_fn=F.mse_loss, steps=1, progress=False
+        )
+
+    class Liar(list):
+        def __len__(self):
+            return 3
+
+    model = _net()
+    with pytest.raises(RuntimeError, match=r"^data: yielded 1 batches in an epoch, but len\(data\) = 3$"):
+        mu.fit(model, torch.optim.SGD(model.parameters(), lr=0.1), Liar([(X, Y)]), epochs=1, **_quiet())
+
+
+def test_as_dict_names_every_accepted_type():
+    from mlnote_utils.train import _as_dict
+
+    assert _as_dict(None, "thing", str) == {} and _as_dict("a", "thing", str) == {"thing": "a"}
+    assert _as_dict({"x": "a", "y": 1.5}, "thing", (str, float)) == {"x": "a", "y": 1.5}
+    with pytest.raises(TypeError, match=r"^thing 'y': expected a str or float, got int$"):
+        _as_dict({"x": "a", "y": 1}, "thing", (str, float))
+    with pytest.raises(TypeError, match=r"^model 'model': expected a Module, got str$"):
+        mu.fit("net", None, (X, Y), step=lambda b, c: None, steps=1, progress=False)
+
+
+def test_valid_data_that_is_also_callable_is_evaluated_as_data():
+    class CallableBatches(list):
+        def __call__(self, ctx):
+            raise AssertionError("valid data must not be called as a function")
+
+    model = _net(dropout=0.0)
+    hist = mu.fit(model, torch.optim.SGD(model.parameters(), lr=0.1), (X, Y), steps=1,
+                  valid=CallableBatches([(X, Y)]), **_quiet())  # fmt: skip
+    assert hist.names == ["loss", "valid_loss"]
+
+
+def test_an_evaluation_between_epoch_ends_is_a_checkpoint(tmp_path):
+    path = tmp_path / "e.pt"
+    model, parts = _supervised_run()
+    with pytest.raises(_Crash):
+        _fit_supervised(model, parts, epochs=2, eval_every=3, checkpoint=path, callbacks=[_crash_at(5)])
+    model, parts = _supervised_run()
+    assert _fit_supervised(model, parts, epochs=2, eval_every=3, checkpoint=path).resumed_from == 4
+    model, parts = _supervised_run()
+    with pytest.raises(_Crash):
+        _fit_supervised(model, parts, epochs=2, eval_every=3, checkpoint=tmp_path / "f.pt",
+                        callbacks=[_crash_at(4)])  # fmt: skip
+    model, parts = _supervised_run()
+    assert (
+        _fit_supervised(model, parts, epochs=2, eval_every=3, checkpoint=tmp_path / "f.pt").resumed_from == 3
+    )
+
+
+def _a_step(batch, ctx):
+    return mu.supervised_step(batch, ctx)
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        pytest.param({"loss_fn": F.nll_loss}, "loss_fn: cross_entropy -> nll_loss", id="loss"),
+        pytest.param({"step": _a_step}, "step: None -> _a_step", id="step"),
+    ],
+)
+def test_a_changed_loss_or_step_starts_afresh(tmp_path, capsys, change, named):
+    path = tmp_path / "l.pt"
+    model = _net(dropout=0.0)
+    mu.fit(model, torch.optim.SGD(model.parameters(), lr=0.1), (X, Y), steps=2, checkpoint=path, **_quiet())
+    capsys.readouterr()
+    model = _net(dropout=0.0)
+    hist = mu.fit(model, torch.optim.SGD(model.parameters(), lr=0.1), (X, Y), steps=2, checkpoint=path,
+                  **_quiet(**change))  # fmt: skip
+    assert named in capsys.readouterr().out and hist.resumed_from == 0
+
+
+def test_fit_moves_the_model_and_the_batches_to_the_device_it_is_given():
+    seen = []
+
+    def step(batch, ctx):
+        seen.append((ctx.device, batch[0].device, next(ctx.model.parameters()).device))
+        return {}
+
+    mu.fit(_net(), None, (X, Y), step=step, steps=1, progress=False)  # default: where the model is
+    mu.fit(_net(), None, (X, Y), step=step, steps=1, device="meta", progress=False)  # any other device
+    cpu, meta = torch.device("cpu"), torch.device("meta")
+    assert seen == [(cpu, cpu, cpu), (meta, meta, meta)]
+    with pytest.raises(ValueError, match=r"^steps=0: expected a positive int$"):
+        mu.fit(_net(), None, (X, Y), step=step, steps=0, progress=False)
