@@ -51,15 +51,20 @@ def store(nb, py: Path) -> Path:
     return out
 
 
-def execute(py: Path, timeout: int = 600) -> float:
-    """Execute ``py`` in a fresh kernel (working directory notebooks/) and write ``py.with_suffix('.ipynb')``."""
-    nb = jupytext.read(py)
-    start = time.perf_counter()
+def run(nb, py: Path, timeout: int = 600) -> float:
+    """Execute ``nb`` (read from ``py``) in place in a fresh kernel started in ``py``'s folder; return seconds."""
     client = NotebookClient(
         nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(py.parent)}}
     )
+    start = time.perf_counter()
     client.execute()
-    seconds = time.perf_counter() - start
+    return time.perf_counter() - start
+
+
+def execute(py: Path, timeout: int = 600) -> float:
+    """Execute ``py`` in a fresh kernel (working directory notebooks/) and write ``py.with_suffix('.ipynb')``."""
+    nb = jupytext.read(py)
+    seconds = run(nb, py, timeout)
     store(nb, py)
     return seconds
 

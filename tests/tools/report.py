@@ -25,7 +25,8 @@ from pathlib import Path
 
 import jupytext
 import nbformat
-from nbclient import NotebookClient
+
+from tests.tools.execute import run, store
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORT_JSON = ROOT / "docs" / "report.json"
@@ -143,16 +144,9 @@ def probe_source(spec: list[tuple[str, str]]) -> str:
 def measure(py: Path, spec: list[tuple[str, str]], timeout: int = 600) -> tuple[dict, nbformat.NotebookNode]:
     """Execute ``py`` in a fresh kernel, then the probe cell; return the measurements and the notebook."""
     nb = jupytext.read(py)
-    n_cells = len(nb.cells)
     nb.cells.append(nbformat.v4.new_code_cell(probe_source(spec)))
-    client = NotebookClient(
-        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(py.parent)}}
-    )
-    start = time.perf_counter()
-    client.execute()
-    seconds = time.perf_counter() - start
+    seconds = run(nb, py, timeout)
     probe = nb.cells.pop()
-    assert len(nb.cells) == n_cells
     lines = [
         line
         for out in probe.outputs
@@ -258,8 +252,6 @@ def main(argv: list[str]) -> int:
         if result["wall_s"] > TIME_BUDGET_S or result["rss_mb"] >= RSS_LIMIT_MB:
             failed.append(py.name)
         if args.write_notebooks:
-            from tests.tools.execute import store
-
             store(nb, py)
     report["machine"] = (
         f"{platform.machine()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}"
