@@ -357,7 +357,7 @@ assert late > 1.5 * early  # still climbing
 # - **WGAN-GP**：上面的 `critic_update(constraint="penalty")`，每次生成器更新前评论家走 2 步（原论文用 5 步，这里为了省时间），生成器最小化 $-\mathbb E_z[D(G(z))]$；
 # - **谱归一化**：同样的 WGAN 更新，评论家的每一层做谱归一化，不加惩罚。
 #
-# 为了让整本笔记本在 2 核 CPU 上 90 秒内跑完，每次训练只有 400 次生成器更新（Adam，学习率 $2\times10^{-3}$），梯度惩罚的权重取 $\lambda=1$（常见的 $\lambda=10$ 在这么短的训练里学得更慢）。这是一个很短的预算：表格说的是“在这个预算下”各方法能做到什么。
+# 为了让整本笔记本在普通 CPU 上一两分钟内跑完，每次训练只有 400 次生成器更新（Adam，学习率 $2\times10^{-3}$），梯度惩罚的权重取 $\lambda=1$（常见的 $\lambda=10$ 在这么短的训练里学得更慢）。这是一个很短的预算：表格说的是“在这个预算下”各方法能做到什么。
 
 # %% tags=["nbval-ignore-output"]
 def make_gan_step(method, noise_dim, n_critic=2):
